@@ -1,0 +1,40 @@
+import { Flags } from '@oclif/core';
+import { syncOnce } from '@mmsd/core';
+import type { Snapshot } from '@mmsd/core';
+import { BaseCommand } from '../base-command.js';
+import { snapshotJson, snapshotTable } from '../format-snapshot.js';
+import { sharedFlags } from '../flags.js';
+import type { Prepared } from '../setup.js';
+import { prepare } from '../setup.js';
+
+export default class Dump extends BaseCommand {
+  static override summary = 'Sync once and show the model: services, backends and why some are not exposed.';
+
+  static override description = `Fetches every app from Marathon once and prints the services mmsd derives from them (DESIGN §2): one per app port, with its service port, protocols, lb-group, vhosts and backends (host:port, address, health). Services not exposed by this agent are listed with the reason (groups, no service port, a malformed label). Nothing is applied.`;
+
+  static override examples = [
+    { description: 'The sample cluster of the embedded simulator', command: '<%= config.bin %> dump' },
+    { description: 'A real Marathon, as JSON', command: '<%= config.bin %> dump --marathon=http://marathon:8080 --json' },
+    { description: 'What an agent of group "production" would expose', command: '<%= config.bin %> dump --groups=production' },
+  ];
+
+  static override flags = {
+    ...sharedFlags,
+    json: Flags.boolean({ summary: 'Print JSON (apps, services, excluded) instead of a table.' }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(Dump);
+    let prepared: Prepared | undefined;
+    let snapshot: Snapshot;
+    try {
+      prepared = await prepare(this.config, flags, { plugins: false, demo: false });
+      snapshot = await syncOnce(prepared.config);
+    } catch (error) {
+      await prepared?.embedded?.close();
+      this.fail(error);
+    }
+    await prepared.embedded?.close();
+    process.stdout.write(flags.json ? `${JSON.stringify(snapshotJson(snapshot, prepared.config), null, 2)}\n` : snapshotTable(snapshot));
+  }
+}

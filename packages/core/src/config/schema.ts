@@ -1,0 +1,100 @@
+import { LOG_LEVELS } from '../log.js';
+
+/** JSON schema of the config file (DESIGN §4). Unknown keys are errors. */
+export const configSchema = {
+  $id: 'https://mmsd.dev/schemas/config.json',
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    $schema: { type: 'string' },
+    marathon: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        endpoints: {
+          anyOf: [
+            { type: 'string', minLength: 1 },
+            { type: 'array', items: { type: 'string', minLength: 1 } },
+          ],
+        },
+        auth: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            basic: { type: 'string', pattern: ':', description: 'user:password' },
+            token: { type: 'string', minLength: 1 },
+          },
+        },
+        resyncInterval: { type: 'number', exclusiveMinimum: 0 },
+        timeout: { type: 'number', exclusiveMinimum: 0 },
+        streamTimeout: { type: 'number', exclusiveMinimum: 0 },
+      },
+    },
+    groups: {
+      anyOf: [
+        { type: 'string' },
+        { type: 'array', items: { type: 'string' } },
+      ],
+    },
+    coalesce: { type: 'integer', minimum: 0 },
+    coalesceMaxWait: { type: 'integer', minimum: 0 },
+    stateFile: {
+      anyOf: [
+        { type: 'string', minLength: 1 },
+        { const: false },
+      ],
+    },
+    logLevel: { enum: [...LOG_LEVELS] },
+    dns: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        ttl: { type: 'number', minimum: 0 },
+        hosts: { type: 'object', additionalProperties: { type: 'string', minLength: 2 } },
+      },
+    },
+    dropGuard: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        ratio: { type: 'number', minimum: 0, maximum: 1 },
+        minBackends: { type: 'integer', minimum: 0 },
+        confirmDelay: { type: 'number', minimum: 0 },
+      },
+    },
+    metrics: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        port: { type: 'integer', minimum: 1, maximum: 65535 },
+        bind: { type: 'string', minLength: 1 },
+      },
+    },
+    plugins: {
+      type: 'array',
+      items: {
+        anyOf: [
+          { type: 'string', minLength: 1 },
+          {
+            type: 'array',
+            minItems: 1,
+            maxItems: 2,
+            items: [{ type: 'string', minLength: 1 }, { type: 'object' }],
+          },
+        ],
+      },
+    },
+  },
+} as const;
+
+export const DEFAULTS = {
+  resyncInterval: 300,
+  timeout: 10,
+  streamTimeout: 30,
+  groups: ['*'],
+  coalesce: 50,
+  logLevel: 'info',
+  dnsTtl: 60,
+  dropGuard: { ratio: 0.5, minBackends: 10, confirmDelay: 3 },
+  metricsBind: '127.0.0.1',
+} as const;

@@ -1,0 +1,62 @@
+import type { LogLevel } from '../log.js';
+import type { MarathonAuth } from '../marathon/auth.js';
+
+/** A plugin as named in the config: `"name"` or `["name", {options}]`. */
+export type PluginEntry = string | [string, Record<string, unknown>];
+
+/** The resolved configuration (DESIGN §4), defaults filled in. */
+export interface MmsdConfig {
+  readonly marathon: {
+    /** Tried in turn; the leader is followed. Empty: no Marathon given. */
+    readonly endpoints: readonly string[];
+    readonly auth?: MarathonAuth;
+    /** Seconds between full resyncs. */
+    readonly resyncInterval: number;
+    /** Seconds a REST request may take, body included. */
+    readonly timeout: number;
+    /** Seconds without a byte on the event stream before it is considered dead. */
+    readonly streamTimeout: number;
+  };
+  /** lb-group globs this agent exposes; `*` = all. */
+  readonly groups: readonly string[];
+  /** Milliseconds: an isolated event applies at once; a burst within this window is batched. */
+  readonly coalesce: number;
+  /** Milliseconds a batch is held back at most. */
+  readonly coalesceMaxWait: number;
+  /** Where the last good state is kept (false: nowhere). */
+  readonly stateFile: string | false;
+  readonly logLevel: LogLevel;
+  readonly dns: {
+    /** Seconds a resolved agent address is trusted. */
+    readonly ttl: number;
+    /** Fixed addresses of agent hosts, winning over DNS. */
+    readonly hosts: Readonly<Record<string, string>>;
+  };
+  /** A full sync that loses this share of the up backends at once is confirmed by a second fetch. */
+  readonly dropGuard: {
+    readonly ratio: number;
+    /** Below this many up backends the guard does not apply. */
+    readonly minBackends: number;
+    /** Seconds to wait before the confirming fetch. */
+    readonly confirmDelay: number;
+  };
+  /** Prometheus metrics on `http://<bind>:<port>/metrics` (off unless a port is set). */
+  readonly metrics: {
+    readonly port?: number;
+    readonly bind: string;
+  };
+  readonly plugins: readonly PluginEntry[];
+}
+
+/** Where the config came from, for error messages and for resolving relative plugin paths. */
+export interface ConfigSource {
+  /** The file, if one was read. */
+  readonly filepath?: string;
+  /** Directory relative paths in the config resolve against (the file's, else the working directory). */
+  readonly directory: string;
+}
+
+export interface LoadedConfig {
+  readonly config: MmsdConfig;
+  readonly source: ConfigSource;
+}

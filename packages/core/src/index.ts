@@ -1,0 +1,108 @@
+// @mmsd/core: everything mmsd knows about Marathon, the model, hooks, plugins and config.
+
+// Model (DESIGN §2) and labels (§3)
+export type {
+  App,
+  AppChange,
+  AppHealthCheck,
+  Backend,
+  BackendHealth,
+  ChangeSet,
+  ChangeType,
+  ExcludedService,
+  ExclusionReason,
+  HealthCheck,
+  Labels,
+  NetworkMode,
+  PortSpec,
+  Service,
+  ServiceChange,
+  Snapshot,
+  Task,
+  TaskChange,
+  Transport,
+} from './model/types.js';
+export { LABEL, isVirtualHost, parseLabels, showValue } from './model/labels.js';
+export type { ParsedLabels } from './model/labels.js';
+export { createGroupMatcher } from './model/groups.js';
+export type { GroupMatcher } from './model/groups.js';
+export { taskHealth, TERMINAL_TASK_STATES } from './model/health.js';
+export { instanceIdOf, serviceBaseName, serviceName } from './model/ids.js';
+export { normalizeApp, InvalidAppError } from './model/normalize-app.js';
+export { buildServices, compareBackends, sameService, sameServiceDefinition } from './model/services.js';
+export type { AddressLookup, ServiceBuildContext } from './model/services.js';
+export { toMarathonApp, toMarathonTask } from './model/to-marathon.js';
+export { createDnsResolver, createStaticResolver } from './model/address-resolver.js';
+export type { AddressResolver, DnsResolverOptions } from './model/address-resolver.js';
+
+// Marathon
+export { MarathonClient } from './marathon/client.js';
+export type { MarathonClientOptions, MarathonReader, RequestInfo } from './marathon/client.js';
+export { MarathonEventStream } from './marathon/event-stream.js';
+export type { EventStreamOptions } from './marathon/event-stream.js';
+export { authorizationHeader, parseEndpoint } from './marathon/auth.js';
+export type { Endpoint, MarathonAuth } from './marathon/auth.js';
+export { MARATHON_EVENT_TYPES } from './marathon/types.js';
+export type * from './marathon/types.js';
+
+// State
+export { StateStore } from './state/store.js';
+export type { Publication, StoreOptions, TaskEventResult } from './state/store.js';
+export { Coalescer } from './state/coalescer.js';
+export type { CoalescerOptions } from './state/coalescer.js';
+export { loadState, saveState } from './state/state-file.js';
+export type { PersistedState, StateFileContent } from './state/state-file.js';
+
+// Hooks and plugins (DESIGN §5)
+export { createHooks, scopeHooks, HOOK_NAMES } from './plugins/hooks.js';
+export type { CreateHooksOptions, HookFailure, HookName, MmsdHooks } from './plugins/hooks.js';
+export { definePlugin } from './plugins/types.js';
+export type {
+  Artifact,
+  Counter,
+  Exec,
+  ExecResult,
+  FileHelpers,
+  Gauge,
+  Histogram,
+  MetricsHelpers,
+  MmsdPlugin,
+  OptionsSchema,
+  PluginContext,
+  RunMode,
+  StartContext,
+  WriteOutcome,
+} from './plugins/types.js';
+export { candidateNames, loadPlugins, normalizeEntry } from './plugins/load-plugins.js';
+export type { LoadedPlugin, LoadPluginsOptions } from './plugins/load-plugins.js';
+export { PluginSet } from './plugins/plugin-set.js';
+export type { PluginRuntime } from './plugins/plugin-set.js';
+
+// Config (DESIGN §4)
+export {
+  loadConfig,
+  defaultSystemDir,
+  HAPROXY_PLUGIN,
+  LOGGER_PLUGIN,
+  MODULE_NAME,
+  UPSTREAM_CONFD_PLUGIN,
+} from './config/load-config.js';
+export type { ConfigOverrides, LoadConfigOptions } from './config/load-config.js';
+export { configSchema, DEFAULTS } from './config/schema.js';
+export type { ConfigSource, LoadedConfig, MmsdConfig, PluginEntry } from './config/types.js';
+
+// Agent and the one-shot commands
+export { Agent } from './agent.js';
+export type { AgentOptions } from './agent.js';
+export { syncOnce, renderArtifacts } from './one-shot.js';
+export type { SyncOnceOptions } from './one-shot.js';
+export { AgentMetrics } from './metrics.js';
+
+// Support
+export { MmsdError, isMmsdError, describeError, errorMessage } from './errors.js';
+export type { MmsdErrorCode, MmsdErrorOptions } from './errors.js';
+export { createLogger, setLogLevel, silentLogger, isLogLevel, LOG_LEVELS, namespacesForLevel } from './log.js';
+export type { Logger, LogLevel } from './log.js';
+export { writeIfChanged, removeIfExists, readIfExists } from './util/files.js';
+export { exec } from './util/exec.js';
+export { Backoff } from './util/backoff.js';

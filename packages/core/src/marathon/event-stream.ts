@@ -1,0 +1,189 @@
+import { EventSource } from 'eventsource';
+import type { FetchLike } from 'eventsource';
+import { describeError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { silentLogger } from '../log.js';
+import { Backoff } from '../util/backoff.js';
+import type { MarathonClient } from './client.js';
+import { fetchFollowingRedirects } from './http.js';
+import { MARATHON_EVENT_TYPES } from './types.js';
+import type { MarathonEvent } from './types.js';
+
+export interface EventStreamOptions {
+  client: MarathonClient;
+  /** Milliseconds without a byte (Marathon sends a heartbeat every 10 s) before the stream is dead. */
+  deadAfter?: number;
+  backoff?: { min: number; max: number };
+  /** A connection that lived this long resets the backoff. */
+  stableAfter?: number;
+  log?: Logger;
+  onEvent: (event: MarathonEvent) => void;
+  /** The stream is (re)connected: Marathon does not replay what was missed, so resync. */
+  onOpen: () => void;
+  /** A received event could not be parsed: resync to be safe. */
+  onGarbage?: () => void;
+  onReconnect?: (reason: string, delay: number) => void;
+  fetch?: typeof fetch;
+}
+
+/**
+ * Marathon's `/v2/events` through the `eventsource` package, with what a long-running agent
+ * needs around it: auth kept across the leader redirect, a dead-stream watchdog, reconnects
+ * with exponential backoff and jitter that rotate through the endpoints.
+ */
+export class MarathonEventStream {
+  private readonly options: EventStreamOptions;
+  private readonly log: Logger;
+  private readonly backoff: Backoff;
+  private source: EventSource | undefined;
+  private watchdog: NodeJS.Timeout | undefined;
+  private retry: NodeJS.Timeout | undefined;
+  private lastActivity = 0;
+  private connectedAt = 0;
+  private generation = 0;
+  private running = false;
+  private opened = false;
+
+  constructor(options: EventStreamOptions) {
+    this.options = options;
+    this.log = options.log ?? silentLogger;
+    this.backoff = new Backoff(options.backoff ?? { min: 500, max: 30_000 });
+  }
+
+  get connected(): boolean {
+    return this.opened;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.connect();
+  }
+
+  stop(): void {
+    this.running = false;
+    this.teardown();
+    if (this.retry) clearTimeout(this.retry);
+    this.retry = undefined;
+  }
+
+  /** Drops the connection and reconnects (used when the agent suspects it missed something). */
+  restart(reason: string): void {
+    if (!this.running) return;
+    this.fail(this.generation, reason);
+  }
+
+  private connect(): void {
+    const generation = ++this.generation;
+    const client = this.options.client;
+    const endpoint = client.currentEndpoint();
+    const url = `${endpoint.url}/v2/events?plan-format=light`;
+    const deadAfter = this.options.deadAfter ?? 30_000;
+    this.log.debug('connecting to %s', url);
+    const touch = (): void => {
+      this.lastActivity = Date.now();
+    };
+    const fetchWithAuth: FetchLike = async (target, init) => {
+      const response = await fetchFollowingRedirects({
+        url: String(target),
+        // Marathon answers 405 unless Accept is exactly text/event-stream.
+        headers: { ...client.headersFor(endpoint, 'text/event-stream'), 'Cache-Control': 'no-cache' },
+        signal: init.signal as AbortSignal,
+        ...(this.options.fetch ? { fetch: this.options.fetch } : {}),
+      });
+      touch();
+      if (!response.body) return response;
+      const watched = response.body.pipeThrough(
+        new TransformStream<Uint8Array, Uint8Array>({
+          transform(chunk, controller) {
+            touch();
+            controller.enqueue(chunk);
+          },
+        }),
+      );
+      return {
+        body: watched,
+        url: response.url,
+        status: response.status,
+        redirected: response.redirected,
+        headers: response.headers,
+      };
+    };
+
+    const source = new EventSource(url, { fetch: fetchWithAuth });
+    this.source = source;
+    touch();
+    this.armWatchdog(generation, deadAfter);
+
+    source.addEventListener('open', () => {
+      if (generation !== this.generation) return;
+      this.opened = true;
+      this.connectedAt = Date.now();
+      this.log.info('event stream connected to %s', endpoint.url);
+      this.options.onOpen();
+    });
+    source.addEventListener('error', (event) => {
+      if (generation !== this.generation) return;
+      const code = (event as { code?: number }).code;
+      const message = (event as { message?: string }).message ?? 'connection error';
+      this.fail(generation, code ? `${message}` : message);
+    });
+    const onMessage = (message: MessageEvent): void => {
+      if (generation !== this.generation) return;
+      touch();
+      let event: MarathonEvent;
+      try {
+        event = JSON.parse(String(message.data)) as MarathonEvent;
+        if (!event || typeof event !== 'object' || typeof event.eventType !== 'string') {
+          throw new Error('no eventType');
+        }
+      } catch (error) {
+        this.log.warn('ignoring an event that is not Marathon JSON (%s): %s', describeError(error), String(message.data).slice(0, 120));
+        this.options.onGarbage?.();
+        return;
+      }
+      this.options.onEvent(event);
+    };
+    // Marathon names every frame (`event: status_update_event`); 0.9/0.10 sent data-only frames.
+    for (const type of MARATHON_EVENT_TYPES) source.addEventListener(type, onMessage);
+    source.addEventListener('message', onMessage);
+  }
+
+  private armWatchdog(generation: number, deadAfter: number): void {
+    const check = (): void => {
+      if (generation !== this.generation) return;
+      const idle = Date.now() - this.lastActivity;
+      if (idle >= deadAfter) {
+        this.fail(generation, `no data for ${Math.round(idle / 1000)} s (Marathon sends a heartbeat every 10 s)`);
+        return;
+      }
+      this.watchdog = setTimeout(check, deadAfter - idle + 5);
+    };
+    this.watchdog = setTimeout(check, deadAfter + 5);
+  }
+
+  private fail(generation: number, reason: string): void {
+    if (generation !== this.generation || !this.running) return;
+    const lived = this.opened ? Date.now() - this.connectedAt : 0;
+    this.teardown();
+    if (lived >= (this.options.stableAfter ?? 30_000)) this.backoff.reset();
+    const endpoint = this.options.client.currentEndpoint().url;
+    if (this.options.client.endpoints.length > 1) this.options.client.rotate();
+    const delay = this.backoff.next();
+    this.log.warn('event stream from %s lost: %s; reconnecting in %d ms', endpoint, reason, delay);
+    this.options.onReconnect?.(reason, delay);
+    this.retry = setTimeout(() => {
+      this.retry = undefined;
+      if (this.running) this.connect();
+    }, delay);
+  }
+
+  private teardown(): void {
+    this.generation++;
+    this.opened = false;
+    if (this.watchdog) clearTimeout(this.watchdog);
+    this.watchdog = undefined;
+    this.source?.close();
+    this.source = undefined;
+  }
+}

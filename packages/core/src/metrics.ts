@@ -1,0 +1,90 @@
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { MetricsHelpers } from './plugins/types.js';
+
+/** mmsd's own metrics, in a registry of its own (not prom-client's global one). */
+export class AgentMetrics {
+  readonly registry = new Registry();
+  readonly events: Counter<'type'>;
+  readonly requests: Counter<'kind' | 'outcome'>;
+  readonly requestSeconds: Histogram<'kind'>;
+  readonly syncs: Counter<'kind' | 'outcome'>;
+  readonly streamReconnects: Counter;
+  readonly hookFailures: Counter<'hook' | 'plugin'>;
+  readonly publishSeconds: Histogram;
+  readonly services: Gauge<'state'>;
+  readonly lastSync: Gauge;
+  readonly helpers: MetricsHelpers;
+
+  constructor() {
+    const registers = [this.registry];
+    this.events = new Counter({ name: 'mmsd_marathon_events_total', help: 'Marathon events received, by type', labelNames: ['type'], registers });
+    this.requests = new Counter({
+      name: 'mmsd_marathon_requests_total',
+      help: 'REST requests to Marathon, by kind (apps, app) and outcome',
+      labelNames: ['kind', 'outcome'],
+      registers,
+    });
+    this.requestSeconds = new Histogram({
+      name: 'mmsd_marathon_request_duration_seconds',
+      help: 'Duration of REST requests to Marathon',
+      labelNames: ['kind'],
+      buckets: [0.005, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    });
+    this.syncs = new Counter({ name: 'mmsd_syncs_total', help: 'Full syncs, by kind and outcome', labelNames: ['kind', 'outcome'], registers });
+    this.streamReconnects = new Counter({ name: 'mmsd_event_stream_reconnects_total', help: 'Event stream reconnects', registers });
+    this.hookFailures = new Counter({
+      name: 'mmsd_hook_failures_total',
+      help: 'Plugin taps that threw, rejected or timed out, by hook and plugin',
+      labelNames: ['hook', 'plugin'],
+      registers,
+    });
+    this.publishSeconds = new Histogram({
+      name: 'mmsd_publish_duration_seconds',
+      help: 'Time to run the hooks for one snapshot',
+      buckets: [0.001, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5, 1, 5],
+      registers,
+    });
+    this.services = new Gauge({ name: 'mmsd_services', help: 'Services by state (exposed, excluded)', labelNames: ['state'], registers });
+    this.lastSync = new Gauge({ name: 'mmsd_last_sync_timestamp_seconds', help: 'Time of the last successful full sync', registers });
+    collectDefaultMetrics({ register: this.registry, prefix: 'mmsd_' });
+
+    const existing = <T>(name: string): T | undefined => this.registry.getSingleMetric(name) as T | undefined;
+    this.helpers = {
+      counter: (name, help, labelNames = []) => {
+        const c = existing<Counter>(name) ?? new Counter({ name, help, labelNames: [...labelNames], registers });
+        return { inc: (labels, value) => (labels ? c.inc(labels, value) : c.inc(value)) };
+      },
+      gauge: (name, help, labelNames = []) => {
+        const g = existing<Gauge>(name) ?? new Gauge({ name, help, labelNames: [...labelNames], registers });
+        return { set: (labels, value) => (typeof labels === 'number' ? g.set(labels) : g.set(labels, value ?? 0)) };
+      },
+      histogram: (name, help, labelNames = [], buckets) => {
+        const h =
+          existing<Histogram>(name) ??
+          new Histogram({ name, help, labelNames: [...labelNames], ...(buckets ? { buckets: [...buckets] } : {}), registers });
+        return { observe: (labels, value) => (typeof labels === 'number' ? h.observe(labels) : h.observe(labels, value ?? 0)) };
+      },
+    };
+  }
+
+  /** Serves `/metrics` (Prometheus text format) until the returned server is closed. */
+  serve(port: number, host: string): Promise<Server> {
+    const server = createServer((request, response) => {
+      if (request.url !== '/metrics') {
+        response.writeHead(404).end('not found: try /metrics\n');
+        return;
+      }
+      this.registry.metrics().then(
+        (text) => response.writeHead(200, { 'Content-Type': this.registry.contentType }).end(text),
+        (error: Error) => response.writeHead(500).end(`${error.message}\n`),
+      );
+    });
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => resolve(server));
+    });
+  }
+}

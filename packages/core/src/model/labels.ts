@@ -1,0 +1,117 @@
+import type { Labels } from './types.js';
+
+/** The labels mmsd interprets (DESIGN §3). */
+export const LABEL = {
+  proto: 'proto',
+  group: 'lb-group',
+  vhost: 'lb-vhost',
+  vhostDefault: 'lb-vhost-default',
+  proxyProtocol: 'lb-proxy-protocol',
+} as const;
+
+export interface ParsedLabels {
+  /** Lower-cased `proto` label, if set and valid. */
+  readonly proto?: string;
+  readonly groups: readonly string[];
+  readonly vhosts: readonly string[];
+  readonly vhostDefault: boolean;
+  readonly proxyProtocol: 0 | 1 | 2;
+  /** One line per malformed label value; non-empty means the service must not be exposed. */
+  readonly problems: readonly string[];
+  /** The `lb-group` label itself is malformed (group membership cannot be decided). */
+  readonly groupProblem: boolean;
+}
+
+const PROTO = /^[a-z0-9][a-z0-9+._-]{0,62}$/;
+const GROUP = /^[A-Za-z0-9_][A-Za-z0-9._@+-]{0,127}$/;
+const HOST_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+const CONTROL = /[\u0000-\u001f\u007f]/;
+const MAX_SHOWN = 60;
+
+/** The value as it may appear in a log line: quoted, control characters escaped, shortened. */
+export function showValue(value: string): string {
+  const shown = JSON.stringify(value.length > MAX_SHOWN ? `${value.slice(0, MAX_SHOWN)}…` : value);
+  return value.length > MAX_SHOWN ? `${shown} (${value.length} characters)` : shown;
+}
+
+/** `www.example.org` or `*.example.org`: lower-case DNS labels, 253 characters at most. */
+export function isVirtualHost(name: string): boolean {
+  const host = name.startsWith('*.') ? name.slice(2) : name;
+  if (host.length === 0 || host.length > 253) return false;
+  return host.split('.').every((label) => HOST_LABEL.test(label));
+}
+
+function splitList(value: string): string[] {
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
+}
+
+export function parseLabels(labels: Labels): ParsedLabels {
+  const problems: string[] = [];
+  let groupProblem = false;
+  const problem = (label: string, value: string, what: string): void => {
+    problems.push(`label ${label}: ${showValue(value)} ${what}`);
+  };
+  const get = (label: string): string | undefined => {
+    const value = labels[label];
+    if (value === undefined) return undefined;
+    if (CONTROL.test(value)) {
+      problem(label, value, 'contains a control character (newline, tab, …)');
+      if (label === LABEL.group) groupProblem = true;
+      return undefined;
+    }
+    return value;
+  };
+
+  let proto: string | undefined;
+  const protoValue = get(LABEL.proto);
+  if (protoValue !== undefined) {
+    const normalized = protoValue.trim().toLowerCase();
+    if (PROTO.test(normalized)) proto = normalized;
+    else problem(LABEL.proto, protoValue, 'is not a protocol name (letters, digits, "+", ".", "_", "-")');
+  }
+
+  const groups: string[] = [];
+  const groupValue = get(LABEL.group);
+  if (groupValue !== undefined) {
+    for (const group of splitList(groupValue)) {
+      if (GROUP.test(group)) groups.push(group);
+      else {
+        problem(LABEL.group, groupValue, `has ${showValue(group)}, which is not a group name`);
+        groupProblem = true;
+      }
+    }
+  }
+
+  const vhosts: string[] = [];
+  const vhostValue = get(LABEL.vhost);
+  if (vhostValue !== undefined) {
+    for (const raw of splitList(vhostValue)) {
+      const host = raw.toLowerCase().replace(/\.$/, '');
+      if (isVirtualHost(host)) {
+        if (!vhosts.includes(host)) vhosts.push(host);
+      } else problem(LABEL.vhost, vhostValue, `has ${showValue(raw)}, which is not a host name`);
+    }
+  }
+
+  let vhostDefault = false;
+  const defaultValue = get(LABEL.vhostDefault);
+  if (defaultValue !== undefined) {
+    const v = defaultValue.trim().toLowerCase();
+    if (v === '1' || v === 'true') vhostDefault = true;
+    else if (!(v === '0' || v === 'false' || v === '')) problem(LABEL.vhostDefault, defaultValue, 'is not 1 or 0');
+  }
+
+  let proxyProtocol: 0 | 1 | 2 = 0;
+  const proxyValue = get(LABEL.proxyProtocol);
+  if (proxyValue !== undefined) {
+    const v = proxyValue.trim();
+    if (v === '1') proxyProtocol = 1;
+    else if (v === '2') proxyProtocol = 2;
+    else if (!(v === '0' || v === '')) problem(LABEL.proxyProtocol, proxyValue, 'is not a PROXY protocol version (1 or 2)');
+  }
+
+  return { proto, groups, vhosts, vhostDefault, proxyProtocol, problems, groupProblem };
+}

@@ -1,0 +1,171 @@
+import { isIP } from 'node:net';
+import type { GroupMatcher } from './groups.js';
+import { parseLabels } from './labels.js';
+import type { App, AppHealthCheck, Backend, ExcludedService, HealthCheck, PortSpec, Service, Task } from './types.js';
+
+/** Returns the IP of a host name if known; never blocks. */
+export type AddressLookup = (host: string) => string | undefined;
+
+export interface ServiceBuildContext {
+  readonly matchGroups: GroupMatcher;
+  readonly lookupAddress: AddressLookup;
+}
+
+export interface AppServices {
+  readonly exposed: readonly Service[];
+  readonly excluded: readonly ExcludedService[];
+}
+
+const HTTP_CHECKS = new Set(['HTTP', 'MESOS_HTTP']);
+const PORT_CHECKS = new Set(['HTTP', 'HTTPS', 'TCP', 'MESOS_HTTP', 'MESOS_HTTPS', 'MESOS_TCP']);
+
+function healthCheckFor(checks: readonly AppHealthCheck[], portIndex: number): HealthCheck | undefined {
+  const check = checks.find((c) => c.portIndex === portIndex && PORT_CHECKS.has(c.marathonProtocol));
+  if (!check) return undefined;
+  return Object.freeze({
+    protocol: HTTP_CHECKS.has(check.marathonProtocol) ? 'http' : 'tcp',
+    marathonProtocol: check.marathonProtocol,
+    ...(check.path !== undefined ? { path: check.path } : {}),
+    intervalSeconds: check.intervalSeconds,
+    timeoutSeconds: check.timeoutSeconds,
+  });
+}
+
+/** Where a task serves one port: DESIGN §2 "Backend host and port". */
+function endpointOf(app: App, port: PortSpec, task: Task): { host: string; port: number } | undefined {
+  if (app.network === 'container' && port.containerPort !== undefined) {
+    const ip = task.ipAddresses[0];
+    return ip ? { host: ip, port: port.containerPort } : undefined;
+  }
+  if (port.hostPortIndex === undefined) return undefined;
+  const hostPort = task.ports[port.hostPortIndex];
+  if (hostPort === undefined || !task.host) return undefined;
+  return { host: task.host, port: hostPort };
+}
+
+function backendsOf(app: App, port: PortSpec, lookupAddress: AddressLookup): Backend[] {
+  const backends: Backend[] = [];
+  for (const task of app.tasks.values()) {
+    const endpoint = endpointOf(app, port, task);
+    if (!endpoint) continue;
+    const address = isIP(endpoint.host) ? endpoint.host : lookupAddress(endpoint.host);
+    backends.push(
+      Object.freeze({
+        taskId: task.id,
+        host: endpoint.host,
+        ...(address ? { address } : {}),
+        port: endpoint.port,
+        state: task.state,
+        health: task.health,
+      }),
+    );
+  }
+  return backends.sort(compareBackends);
+}
+
+/** `host:port` order, as upstream files list them; the task id breaks ties. */
+export function compareBackends(a: Backend, b: Backend): number {
+  const ka = `${a.host}:${a.port}`;
+  const kb = `${b.host}:${b.port}`;
+  if (ka !== kb) return ka < kb ? -1 : 1;
+  return a.taskId < b.taskId ? -1 : a.taskId > b.taskId ? 1 : 0;
+}
+
+/** All services of an app, one per port index, split into exposed and excluded (with reasons). */
+export function buildServices(app: App, context: ServiceBuildContext): AppServices {
+  const exposed: Service[] = [];
+  const excluded: ExcludedService[] = [];
+  app.ports.forEach((port, index) => {
+    const name = app.services[index]!;
+    const labels = Object.keys(port.labels).length === 0 ? app.labels : Object.freeze({ ...app.labels, ...port.labels });
+    const parsed = parseLabels(labels);
+    const healthCheck = healthCheckFor(app.healthChecks, port.index);
+    const service: Service = Object.freeze({
+      appId: app.id,
+      name,
+      portIndex: port.index,
+      servicePort: port.servicePort,
+      transport: port.transport,
+      proto: parsed.proto ?? healthCheck?.protocol ?? port.transport,
+      ...(healthCheck ? { healthCheck } : {}),
+      labels,
+      groups: Object.freeze(parsed.groups),
+      vhosts: Object.freeze(parsed.vhosts),
+      vhostDefault: parsed.vhostDefault,
+      proxyProtocol: parsed.proxyProtocol,
+      backends: Object.freeze(backendsOf(app, port, context.lookupAddress)),
+    });
+    if (parsed.groupProblem) {
+      excluded.push(Object.freeze({ service, reason: 'invalid-label', detail: parsed.problems.join('; ') }));
+    } else if (!context.matchGroups(parsed.groups)) {
+      const detail = parsed.groups.length === 0 ? 'no lb-group label' : `lb-group ${parsed.groups.join(',')} not in this agent's groups`;
+      excluded.push(Object.freeze({ service, reason: 'groups', detail }));
+    } else if (port.servicePort === 0) {
+      excluded.push(Object.freeze({ service, reason: 'no-service-port', detail: 'Marathon assigned no service port' }));
+    } else if (parsed.problems.length > 0) {
+      excluded.push(Object.freeze({ service, reason: 'invalid-label', detail: parsed.problems.join('; ') }));
+    } else {
+      exposed.push(service);
+    }
+  });
+  return { exposed, excluded };
+}
+
+function sameStrings(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+function sameLabels(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
+  if (a === b) return true;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  return ka.every((k) => a[k] === b[k]);
+}
+
+function sameBackend(a: Backend, b: Backend): boolean {
+  return (
+    a === b ||
+    (a.taskId === b.taskId &&
+      a.host === b.host &&
+      a.address === b.address &&
+      a.port === b.port &&
+      a.state === b.state &&
+      a.health === b.health)
+  );
+}
+
+/** Equal in everything but backends: a change here is structural for a load balancer. */
+export function sameServiceDefinition(a: Service, b: Service): boolean {
+  return (
+    a === b ||
+    (a.name === b.name &&
+      a.appId === b.appId &&
+      a.portIndex === b.portIndex &&
+      a.servicePort === b.servicePort &&
+      a.transport === b.transport &&
+      a.proto === b.proto &&
+      a.vhostDefault === b.vhostDefault &&
+      a.proxyProtocol === b.proxyProtocol &&
+      a.healthCheck?.protocol === b.healthCheck?.protocol &&
+      a.healthCheck?.marathonProtocol === b.healthCheck?.marathonProtocol &&
+      a.healthCheck?.path === b.healthCheck?.path &&
+      a.healthCheck?.intervalSeconds === b.healthCheck?.intervalSeconds &&
+      a.healthCheck?.timeoutSeconds === b.healthCheck?.timeoutSeconds &&
+      sameStrings(a.groups, b.groups) &&
+      sameStrings(a.vhosts, b.vhosts) &&
+      sameLabels(a.labels, b.labels))
+  );
+}
+
+export function sameService(a: Service, b: Service): boolean {
+  return (
+    a === b ||
+    (sameServiceDefinition(a, b) &&
+      a.backends.length === b.backends.length &&
+      a.backends.every((backend, i) => sameBackend(backend, b.backends[i]!)))
+  );
+}
+
+export function sameExcluded(a: ExcludedService, b: ExcludedService): boolean {
+  return a === b || (a.reason === b.reason && a.detail === b.detail && sameService(a.service, b.service));
+}

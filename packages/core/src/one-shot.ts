@@ -1,0 +1,60 @@
+import type { MmsdConfig } from './config/types.js';
+import { createLogger } from './log.js';
+import { MarathonClient } from './marathon/client.js';
+import { AgentMetrics } from './metrics.js';
+import type { AddressResolver } from './model/address-resolver.js';
+import { createDnsResolver } from './model/address-resolver.js';
+import type { Snapshot } from './model/types.js';
+import type { LoadedPlugin } from './plugins/load-plugins.js';
+import { PluginSet } from './plugins/plugin-set.js';
+import type { Artifact } from './plugins/types.js';
+import { StateStore } from './state/store.js';
+
+export interface SyncOnceOptions {
+  resolver?: AddressResolver;
+  fetch?: typeof fetch;
+}
+
+/** One full sync, no plugins: the model as `mmsd dump` shows it. */
+export async function syncOnce(config: MmsdConfig, options: SyncOnceOptions = {}): Promise<Snapshot> {
+  const client = new MarathonClient({
+    endpoints: config.marathon.endpoints,
+    ...(config.marathon.auth ? { auth: config.marathon.auth } : {}),
+    timeout: config.marathon.timeout * 1000,
+    log: createLogger('marathon'),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
+  const resolver = options.resolver ?? createDnsResolver({ ttl: config.dns.ttl, hosts: config.dns.hosts, log: createLogger('dns') });
+  const apps = await client.getApps();
+  const hosts = new Set<string>();
+  for (const app of apps) for (const task of app.tasks ?? []) if (task?.host) hosts.add(task.host);
+  await resolver.ensure(hosts);
+  const store = new StateStore({ groups: config.groups, resolver, log: createLogger('model') });
+  store.replaceAll(apps);
+  return store.publish()!.snapshot;
+}
+
+/**
+ * Every enabled handler's files for a snapshot (the `onRender` waterfall), computed by the
+ * same functions `run` uses; nothing is written or started.
+ */
+export async function renderArtifacts(
+  config: MmsdConfig,
+  configDir: string,
+  plugins: readonly LoadedPlugin[],
+  snapshot: Snapshot,
+): Promise<Artifact[]> {
+  const set = await PluginSet.create(plugins, {
+    config,
+    configDir,
+    mode: 'render',
+    marathon: {
+      endpoint: '',
+      getApps: () => Promise.reject(new Error('render does not talk to Marathon')),
+      getApp: () => Promise.reject(new Error('render does not talk to Marathon')),
+    },
+    metrics: new AgentMetrics().helpers,
+    getSnapshot: () => snapshot,
+  });
+  return set.hooks.onRender.promise([], snapshot);
+}

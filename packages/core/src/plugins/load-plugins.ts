@@ -1,0 +1,188 @@
+import { isAbsolute, resolve as resolvePath } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { moduleResolve } from 'import-meta-resolve';
+import type { PluginEntry } from '../config/types.js';
+import { MmsdError, describeError } from '../errors.js';
+import { createAjv, describeSchemaErrors } from '../util/schema.js';
+import type { MmsdPlugin } from './types.js';
+
+export interface LoadPluginsOptions {
+  entries: readonly unknown[];
+  /** Directories plugin names resolve from, in order: the config file's, `plugins:install`'s, mmsd's own. */
+  searchDirs: readonly string[];
+  /** Directory relative plugin paths resolve against (the config file's). */
+  baseDir: string;
+  /** For messages: where the entries came from. */
+  configFile?: string;
+}
+
+export interface LoadedPlugin {
+  readonly plugin: MmsdPlugin;
+  readonly options: Record<string, unknown>;
+  /** The name as written in the config. */
+  readonly request: string;
+  /** The file it was loaded from. */
+  readonly file: string;
+}
+
+function where(configFile: string | undefined): string {
+  return configFile ? ` (in ${configFile})` : '';
+}
+
+export function normalizeEntry(entry: unknown, index: number, configFile?: string): [string, Record<string, unknown>] {
+  if (typeof entry === 'string' && entry.trim()) return [entry.trim(), {}];
+  if (
+    Array.isArray(entry) &&
+    entry.length >= 1 &&
+    entry.length <= 2 &&
+    typeof entry[0] === 'string' &&
+    entry[0].trim() &&
+    (entry.length === 1 || (typeof entry[1] === 'object' && entry[1] !== null && !Array.isArray(entry[1])))
+  ) {
+    return [entry[0].trim(), { ...((entry[1] as Record<string, unknown> | undefined) ?? {}) }];
+  }
+  throw new MmsdError('EMMSD_PLUGIN_ENTRY_INVALID', `plugins[${index}] is ${JSON.stringify(entry)}${where(configFile)}`, {
+    hint: 'write a plugin as "name" or ["name", { option: value }]',
+  });
+}
+
+/** Names to try for a config entry: `haproxy` → @mmsd/plugin-haproxy, mmsd-plugin-haproxy, haproxy. */
+export function candidateNames(request: string): string[] {
+  if (request.startsWith('@') || request.startsWith('mmsd-plugin-')) return [request];
+  return [`@mmsd/plugin-${request}`, `mmsd-plugin-${request}`, request];
+}
+
+function isPath(request: string): boolean {
+  return request.startsWith('.') || isAbsolute(request) || request.startsWith('file:');
+}
+
+/** The resolution conditions this process runs with (e.g. `--conditions=@mmsd/source` in tests). */
+function activeConditions(): Set<string> {
+  const conditions = new Set(['node', 'import']);
+  const args = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
+  args.forEach((arg, i) => {
+    const m = /^(?:--conditions|-C)=(.+)$/.exec(arg);
+    if (m) conditions.add(m[1]!);
+    else if ((arg === '--conditions' || arg === '-C') && args[i + 1]) conditions.add(args[i + 1]!);
+  });
+  return conditions;
+}
+
+function resolvePlugin(request: string, options: LoadPluginsOptions): string {
+  if (isPath(request)) {
+    const file = request.startsWith('file:') ? fileURLToPath(request) : resolvePath(options.baseDir, request);
+    // A directory or extension-less path resolves like `import` of a package directory would.
+    try {
+      return fileURLToPath(moduleResolve(pathToFileURL(file).href, pathToFileURL(`${options.baseDir}/`), activeConditions()));
+    } catch {
+      return file;
+    }
+  }
+  const tried: string[] = [];
+  const conditions = activeConditions();
+  for (const name of candidateNames(request)) {
+    for (const dir of options.searchDirs) {
+      try {
+        return fileURLToPath(moduleResolve(name, pathToFileURL(`${dir.replace(/\/+$/, '')}/`), conditions));
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        if (code !== 'ERR_MODULE_NOT_FOUND') {
+          throw new MmsdError('EMMSD_PLUGIN_LOAD_FAILED', `plugin "${request}" cannot be resolved from ${dir}: ${describeError(error)}`, {
+            cause: error,
+            hint: `reinstall it (mmsd plugins:install ${name})`,
+          });
+        }
+      }
+    }
+    tried.push(name);
+  }
+  throw new MmsdError(
+    'EMMSD_PLUGIN_NOT_FOUND',
+    `plugin "${request}"${where(options.configFile)} is not installed (looked for ${tried.join(', ')} from ${options.searchDirs.join(', ')})`,
+    {
+      hint: `install it with "mmsd plugins:install ${tried.length > 1 ? tried[1] : tried[0]}" or "npm install" next to the config file, or fix the name`,
+      details: { plugin: request },
+    },
+  );
+}
+
+/** The plugin object of a module: `export default`, a CJS module's `default`, or the namespace. */
+function pluginExport(module: Record<string, unknown>): unknown {
+  const first = module.default ?? module;
+  const second = (first as { default?: unknown } | undefined)?.default;
+  return second && typeof second === 'object' && 'apply' in second ? second : first;
+}
+
+function checkShape(value: unknown, request: string, file: string): MmsdPlugin {
+  const problems: string[] = [];
+  const v = value as Partial<MmsdPlugin> | undefined;
+  if (!v || (typeof v !== 'object' && typeof v !== 'function')) problems.push('its default export is not an object');
+  else {
+    if (typeof v.name !== 'string' || !v.name.trim()) problems.push('it has no "name" string');
+    if (typeof v.apply !== 'function') problems.push('it has no "apply(hooks, ctx)" function');
+    if (v.optionsSchema !== undefined && (typeof v.optionsSchema !== 'object' || v.optionsSchema === null)) {
+      problems.push('its "optionsSchema" is not a JSON schema object');
+    }
+  }
+  if (problems.length > 0) {
+    throw new MmsdError('EMMSD_PLUGIN_INVALID', `plugin "${request}" (${file}) is not an mmsd plugin: ${problems.join(', ')}`, {
+      hint: 'a plugin package must `export default { name, optionsSchema?, apply(hooks, ctx) }`',
+      details: { plugin: request },
+    });
+  }
+  return v as MmsdPlugin;
+}
+
+/**
+ * Resolves, imports and checks every plugin of the config, and validates its options against
+ * its schema. Any problem is a coded error that names the plugin and the config file.
+ */
+export async function loadPlugins(options: LoadPluginsOptions): Promise<LoadedPlugin[]> {
+  const loaded: LoadedPlugin[] = [];
+  const ajv = createAjv();
+  for (const [index, entry] of options.entries.entries()) {
+    const [request, rawOptions] = normalizeEntry(entry, index, options.configFile);
+    const file = resolvePlugin(request, options);
+    let module: Record<string, unknown>;
+    try {
+      module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    } catch (error) {
+      throw new MmsdError('EMMSD_PLUGIN_LOAD_FAILED', `plugin "${request}" failed to load from ${file}: ${describeError(error)}`, {
+        cause: error,
+        hint: 'the plugin threw while it was imported; check that it is built and that its dependencies are installed',
+        details: { plugin: request },
+      });
+    }
+    const plugin = checkShape(pluginExport(module), request, file);
+    const pluginOptions = structuredClone(rawOptions);
+    if (plugin.optionsSchema) {
+      let validate;
+      try {
+        validate = ajv.compile(plugin.optionsSchema);
+      } catch (error) {
+        throw new MmsdError('EMMSD_PLUGIN_INVALID', `plugin "${request}" has an invalid optionsSchema: ${describeError(error)}`, {
+          cause: error,
+          details: { plugin: request },
+        });
+      }
+      if (!validate(pluginOptions)) {
+        const lines = describeSchemaErrors(validate.errors, plugin.optionsSchema, 'options');
+        throw new MmsdError(
+          'EMMSD_PLUGIN_OPTIONS_INVALID',
+          `plugin "${plugin.name}"${where(options.configFile)} has invalid options: ${lines.join('; ')}`,
+          { hint: `see the options of "${plugin.name}" in its documentation`, details: { plugin: plugin.name, errors: lines } },
+        );
+      }
+    }
+    const duplicate = loaded.find((p) => p.plugin.name === plugin.name);
+    if (duplicate) {
+      throw new MmsdError(
+        'EMMSD_PLUGIN_DUPLICATE',
+        `plugin "${plugin.name}" is configured twice${where(options.configFile)} (as "${duplicate.request}" and "${request}")`,
+        { hint: 'list each plugin once', details: { plugin: plugin.name } },
+      );
+    }
+    loaded.push({ plugin, options: pluginOptions, request, file });
+  }
+  return loaded;
+}

@@ -1,0 +1,99 @@
+import type { MmsdConfig } from '../config/types.js';
+import type { Logger } from '../log.js';
+import type { MarathonReader } from '../marathon/client.js';
+import type { Snapshot } from '../model/types.js';
+import type { MmsdHooks } from './hooks.js';
+
+/** A file a handler would write: `mmsd render` prints it, `mmsd run` writes it. */
+export interface Artifact {
+  /** The plugin that rendered it. */
+  readonly plugin: string;
+  /** Absolute path where `run` writes it. */
+  readonly path: string;
+  readonly content: string;
+  /** File mode, e.g. 0o644. */
+  readonly mode?: number;
+}
+
+export type RunMode = 'run' | 'once' | 'render' | 'dump';
+
+export interface StartContext {
+  readonly mode: RunMode;
+  readonly config: MmsdConfig;
+}
+
+export type WriteOutcome = 'created' | 'updated' | 'unchanged';
+
+/** File helpers that keep readers safe: writes are atomic (temp file + rename in the same directory). */
+export interface FileHelpers {
+  /** Writes atomically unless the file already has exactly this content (its mtime then stays). */
+  write(path: string, content: string, options?: { mode?: number }): Promise<WriteOutcome>;
+  /** Removes a file; true if it existed. */
+  remove(path: string): Promise<boolean>;
+  /** The file's content, or undefined if it does not exist. */
+  read(path: string): Promise<string | undefined>;
+}
+
+export interface ExecResult {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs a program without a shell, with an argument array (DESIGN §7). */
+export type Exec = (file: string, args: readonly string[], options?: { timeout?: number; input?: string }) => Promise<ExecResult>;
+
+export interface Counter {
+  inc(labels?: Record<string, string>, value?: number): void;
+}
+export interface Gauge {
+  set(labels: Record<string, string> | number, value?: number): void;
+}
+export interface Histogram {
+  observe(labels: Record<string, string> | number, value?: number): void;
+}
+
+/** Prometheus metrics in mmsd's registry, without depending on prom-client. */
+export interface MetricsHelpers {
+  counter(name: string, help: string, labelNames?: readonly string[]): Counter;
+  gauge(name: string, help: string, labelNames?: readonly string[]): Gauge;
+  histogram(name: string, help: string, labelNames?: readonly string[], buckets?: readonly number[]): Histogram;
+}
+
+/** Everything a plugin gets from mmsd at run time (it must not import @mmsd/core at run time). */
+export interface PluginContext<Options = Record<string, unknown>> {
+  /** The plugin's name, as its taps are named. */
+  readonly name: string;
+  /** Its options, validated against its `optionsSchema` and with the schema's defaults filled in. */
+  readonly options: Readonly<Options>;
+  /** Logs under `mmsd:plugin:<name>:<level>`. */
+  readonly log: Logger;
+  readonly config: MmsdConfig;
+  /** Directory of the config file (relative option paths resolve against it). */
+  readonly configDir: string;
+  /** `run` and `once` may act; `render` and `dump` must not touch anything. */
+  readonly mode: RunMode;
+  readonly marathon: MarathonReader;
+  readonly files: FileHelpers;
+  readonly exec: Exec;
+  readonly metrics: MetricsHelpers;
+  /** The last published snapshot. */
+  getSnapshot(): Snapshot;
+}
+
+/** A JSON schema (draft-07) for a plugin's options. */
+export type OptionsSchema = Record<string, unknown>;
+
+/** What a plugin package exports by default. */
+export interface MmsdPlugin<Options = Record<string, unknown>> {
+  readonly name: string;
+  readonly optionsSchema?: OptionsSchema;
+  /** Taps hooks; must not act yet (act in onStart / onSnapshot, which `render` never calls). */
+  apply(hooks: MmsdHooks, ctx: PluginContext<Options>): void | Promise<void>;
+}
+
+/** Identity, for typing: `export default definePlugin({ name, optionsSchema, apply })`. */
+export function definePlugin<Options = Record<string, unknown>>(plugin: MmsdPlugin<Options>): MmsdPlugin<Options> {
+  return plugin;
+}

@@ -1,0 +1,106 @@
+export interface CoalescerOptions {
+  /** Milliseconds a burst may extend the window by, per event (config `coalesce`). */
+  window: number;
+  /** Milliseconds after the first held-back event when the batch is applied whatever follows. */
+  maxWait: number;
+  /** Publishes what has accumulated. Never runs twice at once. */
+  flush: () => Promise<void>;
+  onError?: (error: unknown) => void;
+}
+
+/**
+ * Batches changes without delaying isolated ones: the first change after a quiet period is
+ * flushed at once; changes that follow within `window` ms are held back and flushed together
+ * when the burst pauses for `window` ms, or at the latest `maxWait` ms after the first of them.
+ * A flush that is still running when the next is due delays it; nothing is ever lost.
+ */
+export class Coalescer {
+  private readonly options: CoalescerOptions;
+  private timer: NodeJS.Timeout | undefined;
+  private quietUntil = 0;
+  private heldSince = 0;
+  private held = false;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private stopped = false;
+
+  constructor(options: CoalescerOptions) {
+    this.options = options;
+  }
+
+  /** A change was applied. */
+  notify(): void {
+    if (this.stopped) return;
+    const now = Date.now();
+    if (!this.held && now >= this.quietUntil && this.timer === undefined) {
+      this.quietUntil = now + this.options.window;
+      this.run();
+      return;
+    }
+    if (!this.held) {
+      this.held = true;
+      this.heldSince = now;
+    }
+    this.schedule(now);
+  }
+
+  /** Flush now, whatever the window says (full syncs). Resolves when it has been flushed. */
+  async flushNow(): Promise<void> {
+    this.clearTimer();
+    this.held = false;
+    this.quietUntil = Date.now() + this.options.window;
+    this.run();
+    await this.idle();
+  }
+
+  /** Resolves when no flush is running or pending. */
+  async idle(): Promise<void> {
+    while (this.running || this.held) {
+      if (this.running) await this.running;
+      else await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.clearTimer();
+  }
+
+  private schedule(now: number): void {
+    this.clearTimer();
+    const due = Math.min(now + this.options.window, this.heldSince + this.options.maxWait);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      if (!this.held) return;
+      this.held = false;
+      this.quietUntil = Date.now() + this.options.window;
+      this.run();
+    }, Math.max(0, due - now));
+  }
+
+  private clearTimer(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private run(): void {
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = (async () => {
+      try {
+        do {
+          this.again = false;
+          try {
+            await this.options.flush();
+          } catch (error) {
+            this.options.onError?.(error);
+          }
+        } while (this.again && !this.stopped);
+      } finally {
+        this.running = undefined;
+      }
+    })();
+  }
+}

@@ -1,0 +1,469 @@
+import { Map as IMap } from 'immutable';
+import type { Logger } from '../log.js';
+import { silentLogger } from '../log.js';
+import type { MarathonApp, StatusUpdateEvent } from '../marathon/types.js';
+import type { AddressResolver } from '../model/address-resolver.js';
+import { createGroupMatcher } from '../model/groups.js';
+import { TERMINAL_TASK_STATES } from '../model/health.js';
+import { instanceIdOf } from '../model/ids.js';
+import { definitionOf, InvalidAppError, makeApp, makeTask, normalizeApp, sameDefinition, sameTask } from '../model/normalize-app.js';
+import type { ServiceBuildContext } from '../model/services.js';
+import { buildServices, sameExcluded, sameService } from '../model/services.js';
+import { toMarathonTask } from '../model/to-marathon.js';
+import { taskHealth } from '../model/health.js';
+import type {
+  App,
+  AppChange,
+  ChangeSet,
+  ExcludedService,
+  Service,
+  ServiceChange,
+  Snapshot,
+  Task,
+  TaskChange,
+} from '../model/types.js';
+
+export type TaskEventResult = 'applied' | 'unchanged' | 'unknown-app' | 'unknown-task' | 'needs-refetch';
+
+export interface StoreOptions {
+  groups: readonly string[];
+  resolver: AddressResolver;
+  log?: Logger;
+  now?: () => Date;
+}
+
+export interface Publication {
+  readonly snapshot: Snapshot;
+  readonly changes: ChangeSet;
+}
+
+const EMPTY_TASKS: ReadonlyMap<string, Task> = new Map();
+
+function freezeSnapshot(
+  apps: IMap<string, App>,
+  services: IMap<string, Service>,
+  excluded: IMap<string, ExcludedService>,
+  version: number,
+  syncedAt: string | undefined,
+): Snapshot {
+  // Immutable.js maps implement the ReadonlyMap reading API (get, has, size, keys, values,
+  // entries, forEach, iteration) and never change: hooks may keep them as long as they like.
+  return Object.freeze({
+    apps: apps as unknown as ReadonlyMap<string, App>,
+    services: services as unknown as ReadonlyMap<string, Service>,
+    excluded: excluded as unknown as ReadonlyMap<string, ExcludedService>,
+    version,
+    ...(syncedAt ? { syncedAt } : {}),
+  });
+}
+
+/**
+ * The cluster model. Marathon data goes in (full syncs, single apps, task events); every
+ * change costs time in proportion to what changed. `publish()` hands out an immutable snapshot
+ * and the change set since the last one: only apps touched since then are compared.
+ */
+export class StateStore {
+  private apps = IMap<string, App>();
+  private services = IMap<string, Service>();
+  private excluded = IMap<string, ExcludedService>();
+  private published: Snapshot = freezeSnapshot(IMap(), IMap(), IMap(), 0, undefined);
+  private readonly dirty = new Set<string>();
+  private fullPending = false;
+  private version = 0;
+  private syncedAt: string | undefined;
+  private readonly context: { -readonly [K in keyof ServiceBuildContext]: ServiceBuildContext[K] };
+  private readonly log: Logger;
+  private readonly now: () => Date;
+  private readonly collided = new Set<string>();
+
+  constructor(options: StoreOptions) {
+    this.log = options.log ?? silentLogger;
+    this.now = options.now ?? (() => new Date());
+    this.context = { matchGroups: createGroupMatcher(options.groups), lookupAddress: options.resolver.lookup };
+  }
+
+  /** The last published snapshot. */
+  get snapshot(): Snapshot {
+    return this.published;
+  }
+
+  /** The apps as they are now, published or not. */
+  get currentApps(): ReadonlyMap<string, App> {
+    return this.apps as unknown as ReadonlyMap<string, App>;
+  }
+
+  /** Something was applied since the last publish. */
+  get pending(): boolean {
+    return this.dirty.size > 0 || this.fullPending;
+  }
+
+  /** The state has been filled by a full sync or a state file (empty is never assumed). */
+  get known(): boolean {
+    return this.syncedAt !== undefined;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Input
+
+  /** A full sync: `raws` is the whole of Marathon's answer; apps missing from it are removed. */
+  replaceAll(raws: readonly MarathonApp[], options: { syncedAt?: string; full?: boolean } = {}): void {
+    this.beginBatch();
+    try {
+      const seen = new Set<string>();
+      for (const raw of raws) {
+        const app = this.normalize(raw);
+        if (!app) continue;
+        seen.add(app.id);
+        this.setApp(app.id, app);
+      }
+      for (const id of [...this.apps.keys()]) if (!seen.has(id)) this.setApp(id, undefined);
+      for (const id of [...this.collided]) if (this.apps.has(id)) this.rebuildServices(id);
+    } finally {
+      this.endBatch();
+    }
+    this.syncedAt = options.syncedAt ?? this.now().toISOString();
+    if (options.full !== false) this.fullPending = true;
+  }
+
+  /** One app as Marathon returned it (`undefined`: Marathon says it does not exist). */
+  replaceApp(id: string, raw: MarathonApp | undefined): void {
+    if (!raw) {
+      this.setApp(id, undefined);
+      return;
+    }
+    const app = this.normalize(raw);
+    if (app) this.setApp(app.id, app);
+  }
+
+  /**
+   * A new definition of an app (api_post_event's appDefinition): labels, ports and checks
+   * change at once; the tasks stay as they are until their own events or a refetch.
+   */
+  applyDefinition(raw: MarathonApp): void {
+    if (!raw || typeof raw.id !== 'string') return;
+    const existing = this.apps.get(raw.id);
+    const tasks = existing ? [...existing.tasks.values()].map(toMarathonTask) : [];
+    const app = this.normalize({ ...raw, tasks });
+    if (app) this.setApp(app.id, app);
+  }
+
+  removeApp(id: string): void {
+    this.setApp(id, undefined);
+  }
+
+  hasApp(id: string): boolean {
+    return this.apps.has(id);
+  }
+
+  /** Applies a status_update_event from its payload alone. */
+  applyStatusUpdate(event: StatusUpdateEvent): TaskEventResult {
+    const app = this.apps.get(event.appId);
+    if (!app) return 'unknown-app';
+    const existing = app.tasks.get(event.taskId);
+    const tasks = new Map(app.tasks);
+    if (TERMINAL_TASK_STATES.has(event.taskStatus)) {
+      if (!existing) return 'unchanged';
+      tasks.delete(event.taskId);
+    } else {
+      const eventIps = Array.isArray(event.ipAddresses)
+        ? event.ipAddresses.map((ip) => ip?.ipAddress).filter((ip): ip is string => typeof ip === 'string')
+        : [];
+      const host = event.host && event.host !== 'unknown' ? event.host : (existing?.host ?? '');
+      const startedAt =
+        existing?.startedAt ?? (event.taskStatus === 'TASK_RUNNING' ? (event.timestamp ?? this.now().toISOString()) : undefined);
+      const task = makeTask(
+        {
+          id: event.taskId,
+          appId: app.id,
+          host,
+          ipAddresses: eventIps.length > 0 ? eventIps : (existing?.ipAddresses ?? []),
+          ports: Array.isArray(event.ports) && event.ports.length > 0 ? event.ports : (existing?.ports ?? []),
+          state: event.taskStatus,
+          ...(startedAt ? { startedAt } : {}),
+          ...((event.version ?? existing?.version) ? { version: event.version ?? existing?.version } : {}),
+          healthResults: existing?.healthResults ?? [],
+        },
+        app.healthChecks.length,
+      );
+      if (existing && sameTask(existing, task)) return 'unchanged';
+      tasks.set(event.taskId, task);
+    }
+    this.setApp(app.id, makeApp(definitionOf(app), tasks, app));
+    return 'applied';
+  }
+
+  /**
+   * Applies a health event. `id` is an instance id (1.4+) or a task id (≤1.3); `alive` null
+   * means Mesos no longer knows. With several checks an event does not say which one flipped,
+   * so a recovery asks for the app to be refetched.
+   */
+  applyHealth(appId: string, id: string, alive: boolean | null): TaskEventResult {
+    const app = this.apps.get(appId);
+    if (!app) return 'unknown-app';
+    const checks = app.healthChecks.length;
+    if (checks === 0) return 'unchanged';
+    const direct = app.tasks.get(id);
+    const targets = direct ? [direct] : [...app.tasks.values()].filter((t) => instanceIdOf(t.id) === id);
+    if (targets.length === 0) return 'unknown-task';
+    if (checks > 1 && alive === true) return 'needs-refetch';
+    const results = alive === null ? [] : new Array<boolean>(checks).fill(alive);
+    const tasks = new Map(app.tasks);
+    let changed = false;
+    for (const task of targets) {
+      const next = makeTask({ ...task, healthResults: results }, checks);
+      if (!sameTask(task, next)) {
+        tasks.set(task.id, next);
+        changed = true;
+      }
+    }
+    if (!changed) return 'unchanged';
+    this.setApp(app.id, makeApp(definitionOf(app), tasks, app));
+    return 'applied';
+  }
+
+  /** New `groups` globs: every service is reconsidered. */
+  setGroups(groups: readonly string[]): void {
+    this.context.matchGroups = createGroupMatcher(groups);
+    this.beginBatch();
+    try {
+      for (const id of [...this.apps.keys()]) this.rebuildServices(id);
+    } finally {
+      this.endBatch();
+    }
+  }
+
+  /** A host's address changed: the services with backends on it are rebuilt. */
+  hostChanged(host: string): void {
+    this.beginBatch();
+    try {
+      for (const app of this.apps.values()) {
+        if ([...app.tasks.values()].some((t) => t.host === host)) this.rebuildServices(app.id);
+      }
+    } finally {
+      this.endBatch();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Output
+
+  /** The snapshot and the change set since the last publish; undefined when there is nothing. */
+  publish(): Publication | undefined {
+    if (!this.pending) return undefined;
+    const before = this.published;
+    const initial = before.version === 0;
+    const apps: AppChange[] = [];
+    const tasks: TaskChange[] = [];
+    const services: ServiceChange[] = [];
+    for (const id of this.dirty) {
+      const oldApp = before.apps.get(id);
+      const newApp = this.apps.get(id);
+      if (oldApp !== newApp) {
+        if (!oldApp) apps.push({ type: 'added', appId: id, after: newApp! });
+        else if (!newApp) apps.push({ type: 'removed', appId: id, before: oldApp });
+        else if (!sameDefinition(oldApp, newApp)) apps.push({ type: 'updated', appId: id, before: oldApp, after: newApp });
+        diffTasks(id, oldApp?.tasks ?? EMPTY_TASKS, newApp?.tasks ?? EMPTY_TASKS, tasks);
+      }
+      const names = new Set([...(oldApp?.services ?? []), ...(newApp?.services ?? [])]);
+      for (const name of names) {
+        const was = before.services.get(name);
+        const is = this.services.get(name);
+        if (was === is) continue;
+        if (!was) services.push({ type: 'added', name, after: is! });
+        else if (!is) services.push({ type: 'removed', name, before: was });
+        else services.push({ type: 'updated', name, before: was, after: is });
+        this.logExclusion(name, before);
+      }
+      for (const name of names) if (!this.services.has(name) && !before.services.has(name)) this.logExclusion(name, before);
+    }
+    this.version++;
+    const snapshot = freezeSnapshot(this.apps, this.services, this.excluded, this.version, this.syncedAt);
+    const changes: ChangeSet = Object.freeze({
+      apps: Object.freeze(apps),
+      tasks: Object.freeze(tasks),
+      services: Object.freeze(services),
+      full: this.fullPending,
+      initial,
+    });
+    this.published = snapshot;
+    this.dirty.clear();
+    this.fullPending = false;
+    return { snapshot, changes };
+  }
+
+  /** Tasks that are `up` now. */
+  upTasks(): number {
+    let up = 0;
+    for (const app of this.apps.values()) for (const task of app.tasks.values()) if (task.health === 'up') up++;
+    return up;
+  }
+
+  /** Tasks that would be `up` if `raws` were applied (for the drop guard; cheaper than applying). */
+  upTasksIn(raws: readonly MarathonApp[]): number {
+    let up = 0;
+    for (const raw of raws) {
+      if (!raw || !Array.isArray(raw.tasks)) continue;
+      const checks = Array.isArray(raw.healthChecks) ? raw.healthChecks.length : 0;
+      const known = typeof raw.id === 'string' ? this.apps.get(raw.id) : undefined;
+      for (const task of raw.tasks) {
+        if (!task) continue;
+        let results = Array.isArray(task.healthCheckResults)
+          ? task.healthCheckResults.filter((r) => r && typeof r.alive === 'boolean').map((r) => r!.alive as boolean)
+          : [];
+        if (results.length === 0 && checks > 0) results = [...(known?.tasks.get(task.id)?.healthResults ?? [])];
+        const state = typeof task.state === 'string' ? task.state : 'TASK_RUNNING';
+        if (taskHealth(state, Boolean(task.startedAt), checks, results) === 'up') up++;
+      }
+    }
+    return up;
+  }
+
+  /** The change set of `snapshot` seen from nothing (for handlers that start late, e.g. after a reload). */
+  static initialChanges(snapshot: Snapshot): ChangeSet {
+    const apps: AppChange[] = [];
+    const tasks: TaskChange[] = [];
+    for (const app of snapshot.apps.values()) {
+      apps.push({ type: 'added', appId: app.id, after: app });
+      for (const task of app.tasks.values()) tasks.push({ type: 'added', appId: app.id, taskId: task.id, after: task });
+    }
+    const services: ServiceChange[] = [...snapshot.services.values()].map((s) => ({ type: 'added', name: s.name, after: s }));
+    return Object.freeze({ apps, tasks, services, full: true, initial: true });
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Internals
+
+  private logExclusion(name: string, before: Snapshot): void {
+    const now = this.excluded.get(name);
+    if (!now || now.reason === 'groups') return;
+    const was = before.excluded.get(name);
+    if (was && was.reason === now.reason && was.detail === now.detail) return;
+    this.log.warn('service %s of %s is not exposed: %s', name, now.service.appId, now.detail);
+  }
+
+  private normalize(raw: MarathonApp): App | undefined {
+    try {
+      return normalizeApp(raw, typeof raw?.id === 'string' ? this.apps.get(raw.id) : undefined);
+    } catch (error) {
+      if (!(error instanceof InvalidAppError)) throw error;
+      this.log.warn('ignoring %s', error.message);
+      return undefined;
+    }
+  }
+
+  private batchDepth = 0;
+
+  private beginBatch(): void {
+    if (this.batchDepth++ === 0) {
+      this.apps = this.apps.asMutable();
+      this.services = this.services.asMutable();
+      this.excluded = this.excluded.asMutable();
+    }
+  }
+
+  private endBatch(): void {
+    if (--this.batchDepth === 0) {
+      this.apps = this.apps.asImmutable();
+      this.services = this.services.asImmutable();
+      this.excluded = this.excluded.asImmutable();
+    }
+  }
+
+  private setApp(id: string, next: App | undefined): void {
+    const previous = this.apps.get(id);
+    if (previous === next) return;
+    this.beginBatch();
+    try {
+      if (next) this.apps = this.apps.set(id, next);
+      else this.apps = this.apps.delete(id);
+      this.placeServices(id, previous, next);
+    } finally {
+      this.endBatch();
+    }
+    this.dirty.add(id);
+  }
+
+  private rebuildServices(id: string): void {
+    const app = this.apps.get(id);
+    if (!app) return;
+    this.beginBatch();
+    try {
+      if (this.placeServices(id, app, app)) this.dirty.add(id);
+    } finally {
+      this.endBatch();
+    }
+  }
+
+  /** Replaces the services of `previous` by those of `next`, keeping equal ones. Returns whether any changed. */
+  private placeServices(id: string, previous: App | undefined, next: App | undefined): boolean {
+    let changed = false;
+    const built = next ? buildServices(next, this.context) : { exposed: [], excluded: [] };
+    const keep = new Set<string>();
+    const owned = (name: string): boolean => {
+      const other = this.services.get(name)?.appId ?? this.excluded.get(name)?.service.appId;
+      return other === undefined || other === id;
+    };
+    const wasCollided = this.collided.delete(id);
+    const collides = (service: Service): boolean => {
+      if (owned(service.name)) return false;
+      if (!wasCollided) {
+        const owner = this.ownerOf(service.name);
+        this.log.warn('service %s of %s is not exposed: the name belongs to a service of %s', service.name, id, owner);
+      }
+      this.collided.add(id);
+      return true;
+    };
+    for (const service of built.exposed) {
+      if (collides(service)) continue;
+      keep.add(service.name);
+      const old = this.services.get(service.name);
+      if (old && sameService(old, service)) continue;
+      this.services = this.services.set(service.name, service);
+      if (this.excluded.has(service.name)) this.excluded = this.excluded.delete(service.name);
+      changed = true;
+    }
+    for (const entry of built.excluded) {
+      if (collides(entry.service)) continue;
+      changed = this.placeExcluded(entry, keep) || changed;
+    }
+    for (const name of previous?.services ?? []) {
+      if (keep.has(name)) continue;
+      if (this.services.get(name)?.appId === id) {
+        this.services = this.services.delete(name);
+        changed = true;
+      }
+      if (this.excluded.get(name)?.service.appId === id) {
+        this.excluded = this.excluded.delete(name);
+        changed = true;
+      }
+    }
+    return changed;
+  }
+
+  private placeExcluded(entry: ExcludedService, keep: Set<string>): boolean {
+    const name = entry.service.name;
+    keep.add(name);
+    const old = this.excluded.get(name);
+    const wasExposed = this.services.get(name)?.appId === entry.service.appId;
+    if (wasExposed) this.services = this.services.delete(name);
+    if (old && sameExcluded(old, entry)) return wasExposed;
+    this.excluded = this.excluded.set(name, entry);
+    return true;
+  }
+
+  private ownerOf(name: string): string | undefined {
+    return this.services.get(name)?.appId ?? this.excluded.get(name)?.service.appId;
+  }
+}
+
+function diffTasks(appId: string, before: ReadonlyMap<string, Task>, after: ReadonlyMap<string, Task>, out: TaskChange[]): void {
+  if (before === after) return;
+  for (const [taskId, task] of after) {
+    const old = before.get(taskId);
+    if (!old) out.push({ type: 'added', appId, taskId, after: task });
+    else if (old !== task && !sameTask(old, task)) out.push({ type: 'updated', appId, taskId, before: old, after: task });
+  }
+  for (const [taskId, task] of before) {
+    if (!after.has(taskId)) out.push({ type: 'removed', appId, taskId, before: task });
+  }
+}
