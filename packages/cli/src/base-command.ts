@@ -1,17 +1,23 @@
 import { Command } from '@oclif/core';
 import { describeError, isMmsdError } from '@mmsd/core';
 
-/** Shared error handling: coded errors print their message and hint, and exit 2 (bad input) or 1. */
+/**
+ * Shared error handling: an error is printed on one line (not wrapped, so logs stay greppable)
+ * with its hint and code; exit status 2 for bad input (config, plugins), 1 for the rest.
+ */
 export abstract class BaseCommand extends Command {
   protected fail(error: unknown): never {
+    const lines: string[] = [];
+    let exit = 1;
     if (isMmsdError(error)) {
-      const input = /CONFIG|PLUGIN_(NOT_FOUND|INVALID|OPTIONS|ENTRY|DUPLICATE)/.test(error.code);
-      this.error(error.message, {
-        code: error.code,
-        exit: input ? 2 : 1,
-        ...(error.hint ? { suggestions: [error.hint] } : {}),
-      });
+      lines.push(`Error: ${error.message}`);
+      if (error.hint) lines.push(`Hint: ${error.hint}`);
+      lines.push(`Code: ${error.code}`);
+      if (/CONFIG|PLUGIN_(NOT_FOUND|INVALID|OPTIONS|ENTRY|DUPLICATE|LOAD|APPLY)/.test(error.code)) exit = 2;
+    } else {
+      lines.push(`Error: ${describeError(error)}`);
     }
-    this.error(describeError(error), { exit: 1 });
+    process.stderr.write(`${lines.join('\n')}\n`);
+    this.exit(exit);
   }
 }

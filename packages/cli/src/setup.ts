@@ -57,10 +57,20 @@ export async function prepare(oclif: OclifConfig, flags: SharedFlagValues, optio
         entries: config.plugins,
         searchDirs: [loaded.source.directory, oclif.dataDir, oclif.root],
         baseDir: loaded.source.directory,
+        packageRoots: userPluginRoots(oclif),
         ...(loaded.source.filepath ? { configFile: loaded.source.filepath } : {}),
       })
     : [];
   return { config, loaded, plugins, ...(embedded ? { embedded } : {}) };
+}
+
+/** Plugins that `mmsd plugins:install` / `plugins:link` registered with oclif, by name. */
+function userPluginRoots(oclif: OclifConfig): Record<string, string> {
+  const roots: Record<string, string> = {};
+  for (const plugin of oclif.getPluginsList()) {
+    if (plugin.type === 'user' || plugin.type === 'link') roots[plugin.name] = plugin.root;
+  }
+  return roots;
 }
 
 /** Says so at startup when nothing but the logger runs, and how to enable handlers. */

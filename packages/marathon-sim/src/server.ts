@@ -92,14 +92,17 @@ function appIdOf(rest: string): string {
 /** The HTTP side of the simulator: Marathon's REST API and event stream, plus `/_sim/*` controls. */
 export function createSimulatorServer(sim: MarathonSimulator): Server {
   const server = createServer((request, response) => {
+    // Down: the connection is reset once the request arrives (resetting it before may leave
+    // a client waiting for its timeout instead of failing at once).
+    if (sim.faults.down) {
+      request.socket.destroy();
+      return;
+    }
     handle(sim, request, response).catch((error: unknown) => {
       const status = (error as { status?: number }).status ?? 500;
       if (!response.headersSent) send(response, status, message((error as Error).message));
       else response.destroy();
     });
-  });
-  server.on('connection', (socket) => {
-    if (sim.faults.down) socket.destroy();
   });
   return server;
 }

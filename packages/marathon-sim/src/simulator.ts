@@ -14,7 +14,7 @@ import { createSimulatorServer } from './server.js';
 type Json = Record<string, unknown>;
 
 export interface Faults {
-  /** Every new connection is reset; open event streams are dropped. */
+  /** Every request's connection is reset; open event streams are dropped. (`stop()` refuses connections.) */
   down?: boolean;
   /** REST requests answer this HTTP status (with Marathon's JSON error body). */
   status?: number;

@@ -140,7 +140,11 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
   const found = await findConfig(options);
   const filepath = found?.filepath;
   const source = filepath ? `config ${filepath}` : 'configuration';
-  const raw: unknown = found && !found.isEmpty ? found.config : {};
+  let raw: unknown = found && !found.isEmpty ? found.config : {};
+  // An ES module config (`export default {…}`) may arrive as its module namespace.
+  if (raw && typeof raw === 'object' && 'default' in raw && Object.keys(raw).every((k) => k === 'default' || k === '__esModule')) {
+    raw = (raw as { default: unknown }).default;
+  }
 
   const ajv = createAjv();
   const validate = ajv.compile(configSchema);

@@ -79,7 +79,7 @@ export function parseLabels(labels: Labels): ParsedLabels {
     for (const group of splitList(groupValue)) {
       if (GROUP.test(group)) groups.push(group);
       else {
-        problem(LABEL.group, groupValue, `has ${showValue(group)}, which is not a group name`);
+        problem(LABEL.group, group, 'is not a group name (letters, digits, ".", "_", "-")');
         groupProblem = true;
       }
     }
@@ -92,7 +92,7 @@ export function parseLabels(labels: Labels): ParsedLabels {
       const host = raw.toLowerCase().replace(/\.$/, '');
       if (isVirtualHost(host)) {
         if (!vhosts.includes(host)) vhosts.push(host);
-      } else problem(LABEL.vhost, vhostValue, `has ${showValue(raw)}, which is not a host name`);
+      } else problem(LABEL.vhost, raw, 'is not a host name (or *.domain)');
     }
   }
 

@@ -95,7 +95,6 @@ function isolate(hookName: HookName, waterfall: boolean, options: CreateHooksOpt
               report(plugin, new Error(`no result after ${timeout} ms`), true);
               resolve(fallback(args));
             }, timeout);
-            timer.unref();
             Promise.resolve()
               .then(() => fn(...args))
               .then(
@@ -130,7 +129,6 @@ function isolate(hookName: HookName, waterfall: boolean, options: CreateHooksOpt
             report(plugin, new Error(`no callback after ${timeout} ms`), true);
             callback(null, fallback(args));
           }, timeout);
-          timer.unref();
           try {
             fn(...args, finish);
           } catch (error) {

@@ -1,4 +1,5 @@
-import { isAbsolute, resolve as resolvePath } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { isAbsolute, join, resolve as resolvePath } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { moduleResolve } from 'import-meta-resolve';
 import type { PluginEntry } from '../config/types.js';
@@ -14,6 +15,11 @@ export interface LoadPluginsOptions {
   baseDir: string;
   /** For messages: where the entries came from. */
   configFile?: string;
+  /**
+   * Packages known by name with their root directory (`mmsd plugins:link` registers plugins
+   * by path, outside any node_modules). Consulted after the first search directory.
+   */
+  packageRoots?: Readonly<Record<string, string>>;
 }
 
 export interface LoadedPlugin {
@@ -68,6 +74,22 @@ function activeConditions(): Set<string> {
   return conditions;
 }
 
+/** The entry file of a package directory: its `exports` (self-reference), else `main`, else index.js. */
+function packageEntry(root: string, name: string, conditions: Set<string>): string {
+  const base = pathToFileURL(join(root, 'package.json'));
+  try {
+    return fileURLToPath(moduleResolve(name, base, conditions));
+  } catch {
+    let main = 'index.js';
+    try {
+      main = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { main?: string }).main ?? main;
+    } catch {
+      // no package.json: index.js
+    }
+    return join(root, main);
+  }
+}
+
 function resolvePlugin(request: string, options: LoadPluginsOptions): string {
   if (isPath(request)) {
     const file = request.startsWith('file:') ? fileURLToPath(request) : resolvePath(options.baseDir, request);
@@ -80,8 +102,10 @@ function resolvePlugin(request: string, options: LoadPluginsOptions): string {
   }
   const tried: string[] = [];
   const conditions = activeConditions();
+  const roots = options.packageRoots ?? {};
   for (const name of candidateNames(request)) {
-    for (const dir of options.searchDirs) {
+    for (const [index, dir] of options.searchDirs.entries()) {
+      if (index === 1 && roots[name]) return packageEntry(roots[name], name, conditions);
       try {
         return fileURLToPath(moduleResolve(name, pathToFileURL(`${dir.replace(/\/+$/, '')}/`), conditions));
       } catch (error) {
@@ -94,6 +118,7 @@ function resolvePlugin(request: string, options: LoadPluginsOptions): string {
         }
       }
     }
+    if (options.searchDirs.length <= 1 && roots[name]) return packageEntry(roots[name], name, conditions);
     tried.push(name);
   }
   throw new MmsdError(

@@ -9,15 +9,16 @@ export interface CoalescerOptions {
 }
 
 /**
- * Batches changes without delaying isolated ones: the first change after a quiet period is
- * flushed at once; changes that follow within `window` ms are held back and flushed together
- * when the burst pauses for `window` ms, or at the latest `maxWait` ms after the first of them.
+ * Batches changes without delaying isolated ones: a change with no other change in the `window`
+ * ms before it is flushed at once; changes that follow within `window` ms are held back and
+ * flushed together when the burst pauses for `window` ms, or at the latest `maxWait` ms after
+ * the first of them.
  * A flush that is still running when the next is due delays it; nothing is ever lost.
  */
 export class Coalescer {
   private readonly options: CoalescerOptions;
   private timer: NodeJS.Timeout | undefined;
-  private quietUntil = 0;
+  private lastChange = Number.NEGATIVE_INFINITY;
   private heldSince = 0;
   private held = false;
   private running: Promise<void> | undefined;
@@ -32,8 +33,10 @@ export class Coalescer {
   notify(): void {
     if (this.stopped) return;
     const now = Date.now();
-    if (!this.held && now >= this.quietUntil && this.timer === undefined) {
-      this.quietUntil = now + this.options.window;
+    // Isolated: no other change within the window before it.
+    const isolated = now - this.lastChange >= this.options.window;
+    this.lastChange = now;
+    if (isolated && !this.held) {
       this.run();
       return;
     }
@@ -46,9 +49,9 @@ export class Coalescer {
 
   /** Flush now, whatever the window says (full syncs). Resolves when it has been flushed. */
   async flushNow(): Promise<void> {
+    // Held-back changes go out with it; the window of the burst they belong to stays as it is.
     this.clearTimer();
     this.held = false;
-    this.quietUntil = Date.now() + this.options.window;
     this.run();
     await this.idle();
   }
@@ -73,7 +76,6 @@ export class Coalescer {
       this.timer = undefined;
       if (!this.held) return;
       this.held = false;
-      this.quietUntil = Date.now() + this.options.window;
       this.run();
     }, Math.max(0, due - now));
   }

@@ -3,7 +3,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 
 /** An Ajv for our own schemas and plugins' option schemas: defaults filled in, all errors. */
 export function createAjv(): Ajv {
-  return new Ajv({ allErrors: true, useDefaults: true, strict: false, coerceTypes: false });
+  return new Ajv({ allErrors: true, useDefaults: true, strict: false, coerceTypes: false, verbose: true });
 }
 
 /** `/marathon/resyncInterval` → `marathon.resyncInterval`; `/plugins/2` → `plugins[2]`. */

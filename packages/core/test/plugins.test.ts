@@ -1,0 +1,147 @@
+import test from 'ava';
+import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadPlugins } from '../src/plugins/load-plugins.js';
+import { PluginSet } from '../src/plugins/plugin-set.js';
+import { AgentMetrics } from '../src/metrics.js';
+import type { MmsdConfig } from '../src/config/types.js';
+import type { Snapshot } from '../src/model/types.js';
+
+/** Writes packages into `<dir>/node_modules`: name → { file contents, package.json fields }. */
+async function packages(dir: string, pkgs: Record<string, { code: string; type?: 'module' | 'commonjs'; main?: string }>): Promise<void> {
+  for (const [name, pkg] of Object.entries(pkgs)) {
+    const root = join(dir, 'node_modules', ...name.split('/'));
+    await mkdir(root, { recursive: true });
+    const main = pkg.main ?? 'index.js';
+    await writeFile(join(root, 'package.json'), JSON.stringify({ name, version: '1.0.0', type: pkg.type ?? 'module', main }));
+    await writeFile(join(root, main), pkg.code);
+  }
+}
+
+const GOOD = `export default {
+  name: 'good',
+  optionsSchema: { type: 'object', additionalProperties: false, properties: { port: { type: 'integer', default: 8080 }, host: { type: 'string' } } },
+  apply(hooks, ctx) { hooks.onStart.tap('good', () => { globalThis.__goodStarted = ctx.options; }); },
+};`;
+
+async function fixtureDirs() {
+  const root = await mkdtemp(join(tmpdir(), 'mmsd-plugins-'));
+  const configDir = join(root, 'etc');
+  const dataDir = join(root, 'data');
+  const ownDir = join(root, 'own');
+  await packages(configDir, {
+    'mmsd-plugin-good': { code: GOOD },
+    'mmsd-plugin-throws': { code: `throw new Error('I cannot be imported');\nexport default {};` },
+    'mmsd-plugin-shape': { code: `export default { name: 'shape', run() {} };` },
+    '@acme/cjs': { type: 'commonjs', code: `module.exports = { name: 'cjs', apply() {} };` },
+    'mmsd-plugin-shadowed': { code: `export default { name: 'shadowed-from-config-dir', apply() {} };` },
+  });
+  await packages(dataDir, {
+    'mmsd-plugin-installed': { code: `export default { name: 'installed', apply() {} };` },
+    'mmsd-plugin-shadowed': { code: `export default { name: 'shadowed-from-data-dir', apply() {} };` },
+  });
+  await packages(ownDir, { '@mmsd/plugin-builtin': { code: `export default { name: 'builtin', apply() {} };` } });
+  await writeFile(join(configDir, 'local.mjs'), `export default { name: 'local', apply() {} };`);
+  return { configDir, dataDir, ownDir, searchDirs: [configDir, dataDir, ownDir] };
+}
+
+test('plugins resolve by short name, full name, scope and path; config dir first, then data dir, then own', async (t) => {
+  const dirs = await fixtureDirs();
+  const loaded = await loadPlugins({
+    entries: ['good', 'mmsd-plugin-installed', '@acme/cjs', './local.mjs', 'builtin', 'shadowed'],
+    searchDirs: dirs.searchDirs,
+    baseDir: dirs.configDir,
+  });
+  t.deepEqual(
+    loaded.map((p) => p.plugin.name),
+    ['good', 'installed', 'cjs', 'local', 'builtin', 'shadowed-from-config-dir'],
+  );
+  t.regex(loaded[1]!.file, /data\/node_modules\/mmsd-plugin-installed/);
+});
+
+test('options are validated and defaults from the schema filled in', async (t) => {
+  const dirs = await fixtureDirs();
+  const [good] = await loadPlugins({ entries: [['good', { host: 'x' }]], searchDirs: dirs.searchDirs, baseDir: dirs.configDir });
+  t.deepEqual(good!.options, { host: 'x', port: 8080 });
+});
+
+test('a plugin that is not installed: EMMSD_PLUGIN_NOT_FOUND naming the plugin, the places and the config file', async (t) => {
+  const dirs = await fixtureDirs();
+  const error = await t.throwsAsync(loadPlugins({ entries: ['nope'], searchDirs: dirs.searchDirs, baseDir: dirs.configDir, configFile: '/etc/mmsd/config.yaml' }));
+  t.is((error as { code?: string }).code, 'EMMSD_PLUGIN_NOT_FOUND');
+  t.regex(error!.message, /plugin "nope" \(in \/etc\/mmsd\/config.yaml\) is not installed/);
+  t.regex(error!.message, /@mmsd\/plugin-nope, mmsd-plugin-nope, nope/);
+  t.regex((error as { hint?: string }).hint!, /mmsd plugins:install mmsd-plugin-nope/);
+});
+
+test('a plugin that throws while it is imported: EMMSD_PLUGIN_LOAD_FAILED with the cause', async (t) => {
+  const dirs = await fixtureDirs();
+  const error = await t.throwsAsync(loadPlugins({ entries: ['throws'], searchDirs: dirs.searchDirs, baseDir: dirs.configDir }));
+  t.is((error as { code?: string }).code, 'EMMSD_PLUGIN_LOAD_FAILED');
+  t.regex(error!.message, /plugin "throws" failed to load .*I cannot be imported/);
+});
+
+test('a module that is not a plugin: EMMSD_PLUGIN_INVALID saying what is missing', async (t) => {
+  const dirs = await fixtureDirs();
+  const error = await t.throwsAsync(loadPlugins({ entries: ['shape'], searchDirs: dirs.searchDirs, baseDir: dirs.configDir }));
+  t.is((error as { code?: string }).code, 'EMMSD_PLUGIN_INVALID');
+  t.regex(error!.message, /has no "apply\(hooks, ctx\)" function/);
+});
+
+test('bad options: EMMSD_PLUGIN_OPTIONS_INVALID naming each option', async (t) => {
+  const dirs = await fixtureDirs();
+  const error = await t.throwsAsync(
+    loadPlugins({ entries: [['good', { port: 'eighty', colour: 'red' }]], searchDirs: dirs.searchDirs, baseDir: dirs.configDir, configFile: '/x/mmsd.yaml' }),
+  );
+  t.is((error as { code?: string }).code, 'EMMSD_PLUGIN_OPTIONS_INVALID');
+  t.regex(error!.message, /plugin "good" \(in \/x\/mmsd.yaml\) has invalid options/);
+  t.regex(error!.message, /options.port must be integer/);
+  t.regex(error!.message, /unknown key "options.colour"/);
+});
+
+test('a malformed entry and a duplicate are refused', async (t) => {
+  const dirs = await fixtureDirs();
+  const bad = await t.throwsAsync(loadPlugins({ entries: [['good', 'not options']], searchDirs: dirs.searchDirs, baseDir: dirs.configDir }));
+  t.is((bad as { code?: string }).code, 'EMMSD_PLUGIN_ENTRY_INVALID');
+  t.regex(bad!.message, /plugins\[0\]/);
+  const dup = await t.throwsAsync(loadPlugins({ entries: ['good', 'mmsd-plugin-good'], searchDirs: dirs.searchDirs, baseDir: dirs.configDir }));
+  t.is((dup as { code?: string }).code, 'EMMSD_PLUGIN_DUPLICATE');
+});
+
+test('a plugin whose apply throws: EMMSD_PLUGIN_APPLY_FAILED; apply gets scoped hooks and a context', async (t) => {
+  const runtime = {
+    config: { plugins: [] } as unknown as MmsdConfig,
+    configDir: '/etc/mmsd',
+    mode: 'run' as const,
+    marathon: { endpoint: '', getApps: async () => [], getApp: async () => undefined },
+    metrics: new AgentMetrics().helpers,
+    getSnapshot: () => ({}) as Snapshot,
+  };
+  const error = await t.throwsAsync(
+    PluginSet.create([{ plugin: { name: 'bad', apply: () => { throw new Error('nope'); } }, options: {}, request: 'bad', file: '/x' }], runtime),
+  );
+  t.is((error as { code?: string }).code, 'EMMSD_PLUGIN_APPLY_FAILED');
+
+  let seen: { name?: string; mode?: string; options?: unknown } = {};
+  const set = await PluginSet.create(
+    [
+      {
+        plugin: {
+          name: 'fine',
+          apply(hooks, ctx) {
+            seen = { name: ctx.name, mode: ctx.mode, options: ctx.options };
+            hooks.onStart.tap('whatever', () => {});
+          },
+        },
+        options: { a: 1 },
+        request: 'fine',
+        file: '/y',
+      },
+    ],
+    runtime,
+  );
+  t.deepEqual(seen, { name: 'fine', mode: 'run', options: { a: 1 } });
+  t.deepEqual(set.hooks.onStart.taps.map((tap) => tap.name), ['fine']);
+  t.deepEqual(set.names, ['fine']);
+});

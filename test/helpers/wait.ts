@@ -1,0 +1,22 @@
+/** Polls `condition` until it returns a truthy value (returned) or `timeout` ms pass (throws). */
+export async function waitFor<T>(
+  condition: () => T | Promise<T>,
+  options: { timeout?: number; interval?: number; what?: string } = {},
+): Promise<NonNullable<T>> {
+  const timeout = options.timeout ?? 10_000;
+  const interval = options.interval ?? 10;
+  const deadline = Date.now() + timeout;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await condition();
+      if (value) return value as NonNullable<T>;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeout} ms waiting for ${options.what ?? 'a condition'}${last ? `: ${String(last)}` : ''}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, interval));
+  }
+}
