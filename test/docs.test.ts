@@ -1,0 +1,93 @@
+import test from 'ava';
+import { cp, mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MarathonSimulator, sampleApps } from '@mmsd/marathon-sim';
+import { AgentMetrics, createStaticResolver, loadConfig, loadPlugins, PluginSet, renderArtifacts, StateStore, syncOnce } from '@mmsd/core';
+import type { MarathonApp } from '@mmsd/core';
+import { REPO_ROOT } from './helpers/paths.js';
+import { runCli } from './helpers/cli.js';
+import { scratch } from './helpers/env.js';
+
+const DOCS = join(REPO_ROOT, 'docs');
+const EXAMPLE = join(DOCS, 'examples', 'mmsd-plugin-service-count');
+
+function blocks(markdown: string, language: string): string[] {
+  return [...markdown.matchAll(new RegExp('```' + language + '\\n([\\s\\S]*?)```', 'g'))].map((m) => m[1]!);
+}
+
+test('every mmsd config shown in the docs is accepted', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'mmsd-docs-'));
+  let checked = 0;
+  for (const file of (await readdir(DOCS)).filter((f) => f.endsWith('.md'))) {
+    const markdown = await readFile(join(DOCS, file), 'utf8');
+    for (const [i, yaml] of blocks(markdown, 'yaml').entries()) {
+      if (!/^(marathon|plugins|groups):/m.test(yaml)) continue;
+      const path = join(dir, `${file}-${i}.yaml`);
+      await writeFile(path, yaml);
+      await t.notThrowsAsync(loadConfig({ configFile: path }), `${file}, yaml block ${i}`);
+      checked++;
+    }
+    for (const [i, json] of blocks(markdown, 'json').entries()) {
+      const value = JSON.parse(json) as { mmsd?: unknown };
+      if (!value.mmsd) continue;
+      const project = join(dir, `${file}-json-${i}`);
+      await mkdir(project, { recursive: true });
+      await writeFile(join(project, 'package.json'), json);
+      await t.notThrowsAsync(loadConfig({ cwd: project, systemDir: join(dir, 'none') }), `${file}, json block ${i}`);
+      checked++;
+    }
+  }
+  t.true(checked >= 4, `${checked} configs checked`);
+});
+
+test('the example plugin in writing-a-plugin.md is the file in docs/examples, and it works', async (t) => {
+  const markdown = await readFile(join(DOCS, 'writing-a-plugin.md'), 'utf8');
+  const shown = blocks(markdown, 'js').find((b) => b.startsWith('// docs/examples/mmsd-plugin-service-count/index.js'))!;
+  const file = await readFile(join(EXAMPLE, 'index.js'), 'utf8');
+  t.is(shown.replace(/^\/\/ docs\/examples\/.*\n/, ''), file);
+
+  const out = await mkdtemp(join(tmpdir(), 'mmsd-example-'));
+  const [loaded] = await loadPlugins({ entries: [['./index.js', { dir: out }]], searchDirs: [EXAMPLE], baseDir: EXAMPLE });
+  const store = new StateStore({ groups: ['*'], resolver: createStaticResolver({}) });
+  store.replaceAll(sampleApps().apps as unknown as MarathonApp[]);
+  const { snapshot, changes } = store.publish()!;
+  const set = await PluginSet.create([loaded!], {
+    config: {} as never,
+    configDir: EXAMPLE,
+    mode: 'run',
+    marathon: { endpoint: '', getApps: async () => [], getApp: async () => undefined },
+    metrics: new AgentMetrics().helpers,
+    getSnapshot: () => snapshot,
+  });
+  const [artifact] = await set.hooks.onRender.promise([], snapshot);
+  t.is(artifact!.path, join(out, 'service-count.txt'));
+  t.regex(artifact!.content, /^developer\.trapni\.php 2\ndeveloper\.trapni\.php_1 2\n/);
+  await set.hooks.onSnapshot.promise(snapshot, changes);
+  t.is(await readFile(join(out, 'service-count.txt'), 'utf8'), artifact!.content, 'run writes exactly what render shows');
+});
+
+test('the "Testing it" recipe of writing-a-plugin.md works as written', async (t) => {
+  const sim = await MarathonSimulator.start();
+  t.teardown(() => sim.close());
+  sim.loadApps(sampleApps());
+  const { config } = await loadConfig({ overrides: { endpoints: [sim.url] }, systemDir: '/nonexistent' });
+  const plugins = await loadPlugins({ entries: [['./index.js', { dir: '/tmp' }]], searchDirs: [EXAMPLE], baseDir: EXAMPLE });
+  const [file] = await renderArtifacts(config, EXAMPLE, plugins, await syncOnce(config));
+  t.regex(file!.content, /^developer\.trapni\.php 2$/m);
+});
+
+test('the example config with a plugin path works with `mmsd render`', async (t) => {
+  const sim = await MarathonSimulator.start();
+  t.teardown(() => sim.close());
+  sim.loadApps(sampleApps());
+  const s = await scratch();
+  await cp(EXAMPLE, join(s.dir, 'mmsd-plugin-service-count'), { recursive: true });
+  const config = await s.write(
+    'mmsd.yaml',
+    `marathon: { endpoints: [${sim.url}] }\nplugins:\n  - logger\n  - ["./mmsd-plugin-service-count/index.js", { dir: /var/run/mmsd }]\n`,
+  );
+  const { code, stdout, stderr } = await runCli(['render', '--config', config], { env: s.env });
+  t.is(code, 0, stderr);
+  t.regex(stdout, /^==> \/var\/run\/mmsd\/service-count\.txt \(service-count\) <==\ndeveloper\.trapni\.php 2\n/);
+});
