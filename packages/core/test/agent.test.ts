@@ -9,6 +9,7 @@ import { createStaticResolver } from '../src/model/address-resolver.js';
 import type { AppChange, ChangeSet, Snapshot, TaskChange } from '../src/model/types.js';
 import type { LoadedPlugin } from '../src/plugins/load-plugins.js';
 import { waitFor } from '../../../test/helpers/wait.js';
+import { freePort } from '../../../test/helpers/ports.js';
 import { AGENTS } from './helpers.js';
 
 interface Recorder {
@@ -302,4 +303,42 @@ test('stop: pending changes are flushed, then onShutdown runs', async (t) => {
   await agent.stop();
   t.is(r.apps.length, 2, 'the held-back change was flushed before stopping');
   t.is(r.calls.at(-1), 'shutdown');
+});
+
+test('onMarathonEvent gets every raw event, parsed', async (t) => {
+  const events: string[] = [];
+  const raw = recorder('raw');
+  const plugin = raw.plugin.plugin;
+  raw.plugin = {
+    ...raw.plugin,
+    plugin: {
+      name: 'raw',
+      apply(hooks, ctx) {
+        plugin.apply(hooks, ctx);
+        hooks.onMarathonEvent.tap('raw', (event) => {
+          events.push(event.eventType);
+        });
+      },
+    },
+  };
+  const { agent, sim } = await setup(t, {}, [raw]);
+  await agent.start();
+  await waitFor(() => sim.hub.size === 1);
+  await sim.killTask(sim.tasks('/developer/trapni/worker')[0]!.id, { scale: true });
+  await waitFor(() => events.filter((e) => e === 'instance_changed_event').length === 2);
+  t.deepEqual(events, ['event_stream_attached', 'status_update_event', 'instance_changed_event', 'status_update_event', 'instance_changed_event']);
+});
+
+test('metrics: served on the configured port, with events, requests and syncs counted', async (t) => {
+  const port = await freePort();
+  const { agent, sim } = await setup(t, { metrics: { port, bind: '127.0.0.1' } });
+  await agent.start();
+  await waitFor(() => sim.hub.size === 1);
+  const response = await fetch(`http://127.0.0.1:${port}/metrics`);
+  t.is(response.status, 200);
+  const text = await response.text();
+  t.regex(text, /mmsd_marathon_requests_total\{kind="apps",outcome="ok"\} [1-9]/);
+  t.regex(text, /mmsd_syncs_total\{kind="initial",outcome="ok"\} 1/);
+  t.regex(text, /mmsd_services\{state="exposed"\} 7/);
+  t.regex(text, /mmsd_marathon_events_total\{type="event_stream_attached"\} 1/);
 });

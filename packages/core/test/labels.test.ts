@@ -77,3 +77,10 @@ test('group matcher', (t) => {
   t.false(createGroupMatcher(['staging*'])(['production']));
   t.true(createGroupMatcher(['a', 'b'])(['c', 'b']));
 });
+
+test('--log-level maps onto debug namespaces', async (t) => {
+  const { namespacesForLevel } = await import('../src/log.js');
+  t.is(namespacesForLevel('debug'), 'mmsd:*');
+  t.is(namespacesForLevel('info'), 'mmsd:*:info,mmsd:*:warn,mmsd:*:error,mmsd:*:fatal');
+  t.is(namespacesForLevel('error'), 'mmsd:*:error,mmsd:*:fatal');
+});

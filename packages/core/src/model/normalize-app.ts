@@ -5,6 +5,7 @@ import type {
   MarathonPortMapping,
   MarathonTask,
 } from '../marathon/types.js';
+import { arraysEqual } from '../util/equal.js';
 import { taskHealth } from './health.js';
 import { serviceName } from './ids.js';
 import type { App, AppHealthCheck, Labels, NetworkMode, PortSpec, Task, Transport } from './types.js';
@@ -160,10 +161,6 @@ export function makeTask(input: TaskInput, healthCheckCount: number): Task {
     healthResults: Object.freeze([...input.healthResults]),
     health: taskHealth(input.state, Boolean(input.startedAt), healthCheckCount, input.healthResults),
   });
-}
-
-function arraysEqual<T>(a: readonly T[], b: readonly T[]): boolean {
-  return a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
 /** Equal for routing purposes (the exact startedAt time does not matter, only that it is set). */

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import type { GroupMatcher } from './groups.js';
+import { arraysEqual, recordsEqual } from '../util/equal.js';
 import { parseLabels } from './labels.js';
 import type { App, AppHealthCheck, Backend, ExcludedService, HealthCheck, PortSpec, Service, Task } from './types.js';
 
@@ -111,17 +112,6 @@ export function buildServices(app: App, context: ServiceBuildContext): AppServic
   return { exposed, excluded };
 }
 
-function sameStrings(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((v, i) => v === b[i]);
-}
-
-function sameLabels(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
-  if (a === b) return true;
-  const ka = Object.keys(a);
-  if (ka.length !== Object.keys(b).length) return false;
-  return ka.every((k) => a[k] === b[k]);
-}
-
 function sameBackend(a: Backend, b: Backend): boolean {
   return (
     a === b ||
@@ -151,9 +141,9 @@ export function sameServiceDefinition(a: Service, b: Service): boolean {
       a.healthCheck?.path === b.healthCheck?.path &&
       a.healthCheck?.intervalSeconds === b.healthCheck?.intervalSeconds &&
       a.healthCheck?.timeoutSeconds === b.healthCheck?.timeoutSeconds &&
-      sameStrings(a.groups, b.groups) &&
-      sameStrings(a.vhosts, b.vhosts) &&
-      sameLabels(a.labels, b.labels))
+      arraysEqual(a.groups, b.groups) &&
+      arraysEqual(a.vhosts, b.vhosts) &&
+      recordsEqual(a.labels, b.labels))
   );
 }
 

@@ -71,13 +71,20 @@ export class Coalescer {
 
   private schedule(now: number): void {
     this.clearTimer();
-    const due = Math.min(now + this.options.window, this.heldSince + this.options.maxWait);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      if (!this.held) return;
-      this.held = false;
-      this.run();
-    }, Math.max(0, due - now));
+    const quietAt = now + this.options.window;
+    const capAt = this.heldSince + this.options.maxWait;
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        // The burst paused for a whole window (not merely hit the cap): whatever comes next is
+        // isolated, whatever the clocks say about the milliseconds in between.
+        if (quietAt <= capAt) this.lastChange = Number.NEGATIVE_INFINITY;
+        if (!this.held) return;
+        this.held = false;
+        this.run();
+      },
+      Math.max(0, Math.min(quietAt, capAt) - now),
+    );
   }
 
   private clearTimer(): void {
