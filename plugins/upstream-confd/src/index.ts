@@ -1,0 +1,48 @@
+import { isAbsolute, join, resolve } from 'node:path';
+import type { Artifact, MmsdPlugin, Snapshot } from '@mmsd/core';
+import { fileName, renderInstances } from './format.js';
+import { InstancesWriter } from './writer.js';
+
+export interface UpstreamConfdOptions {
+  /** Directory of the files (relative paths resolve against the config file's directory). */
+  dir: string;
+  /** File mode of the files (default 0o644). */
+  mode: number;
+}
+
+const optionsSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    dir: { type: 'string', minLength: 1, default: '/var/run/mmsd/confd' },
+    mode: { type: 'integer', minimum: 0, maximum: 0o777, default: 0o644 },
+  },
+};
+
+/** The files of every exposed service: what `render` prints and `run` writes. */
+export function renderUpstreamFiles(snapshot: Snapshot, dir: string, mode = 0o644): Artifact[] {
+  return [...snapshot.services.values()]
+    .sort((a, b) => (a.name < b.name ? -1 : 1))
+    .map((service) => ({ plugin: 'upstream-confd', path: join(dir, fileName(service)), content: renderInstances(service), mode }));
+}
+
+/**
+ * mmsd's upstream-confd handler: keeps one `<service>.instances` file per exposed service in
+ * `dir`, listing the host:port of its up tasks. Writes are atomic and only happen when a
+ * file's content changes; files of services that go away are removed; other files are left alone.
+ */
+const upstreamConfd: MmsdPlugin<UpstreamConfdOptions> = {
+  name: 'upstream-confd',
+  optionsSchema,
+  apply(hooks, ctx) {
+    const dir = isAbsolute(ctx.options.dir) ? ctx.options.dir : resolve(ctx.configDir, ctx.options.dir);
+    hooks.onRender.tap('upstream-confd', (artifacts, snapshot) => [...artifacts, ...renderUpstreamFiles(snapshot, dir, ctx.options.mode)]);
+    const writer = new InstancesWriter({ dir, mode: ctx.options.mode, files: ctx.files, log: ctx.log });
+    hooks.onStart.tap('upstream-confd', () => ctx.log.info('writing upstream files into %s', dir));
+    hooks.onSnapshot.tapPromise('upstream-confd', (snapshot, changes) => writer.apply(snapshot, changes));
+  },
+};
+
+export default upstreamConfd;
+export { fileName, renderInstances } from './format.js';
+export { MANIFEST } from './manifest.js';

@@ -1,0 +1,111 @@
+import { mkdir, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ChangeSet, FileHelpers, Logger, Service, Snapshot } from '@mmsd/core';
+import { fileName, renderInstances } from './format.js';
+import { Manifest } from './manifest.js';
+
+/** How many files are written at once when many change together (initial sync, big resyncs). */
+const PARALLEL = 64;
+
+async function inParallel<T>(items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) await work(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL, items.length) }, worker));
+}
+
+export interface WriterOptions {
+  dir: string;
+  mode: number;
+  files: FileHelpers;
+  log: Logger;
+}
+
+/**
+ * Keeps the directory in step with the snapshots: per batch it writes only the files of the
+ * services that changed, and only when their content changed (it remembers what it wrote, so
+ * a backend change that does not change the up set costs no I/O at all).
+ */
+export class InstancesWriter {
+  private readonly manifest: Manifest;
+  /** Content last written (or found on disk) per file name. */
+  private readonly written = new Map<string, string>();
+  private started = false;
+
+  constructor(private readonly options: WriterOptions) {
+    this.manifest = new Manifest(options.dir, options.files);
+  }
+
+  async apply(snapshot: Snapshot, changes: ChangeSet): Promise<void> {
+    if (!this.started || changes.initial) {
+      await this.reconcile(snapshot);
+      this.started = true;
+      return;
+    }
+    const writes: Service[] = [];
+    const removals: string[] = [];
+    for (const change of changes.services) {
+      if (change.after) writes.push(change.after);
+      else removals.push(fileName(change.before!));
+    }
+    await this.write(writes);
+    await this.remove(removals);
+    if (changes.full) await this.restoreMissing(snapshot);
+  }
+
+  /** Every file of the snapshot written (unless equal on disk); our files of gone services removed. */
+  private async reconcile(snapshot: Snapshot): Promise<void> {
+    await mkdir(this.options.dir, { recursive: true });
+    await this.manifest.load();
+    this.written.clear();
+    await this.write([...snapshot.services.values()], true);
+    const wanted = new Set([...snapshot.services.values()].map(fileName));
+    await this.remove(this.manifest.list().filter((name) => !wanted.has(name)));
+    await this.manifest.save();
+  }
+
+  /** After a resync: files that vanished from the directory (deleted by hand) are written again. */
+  private async restoreMissing(snapshot: Snapshot): Promise<void> {
+    let present: Set<string>;
+    try {
+      present = new Set(await readdir(this.options.dir));
+    } catch {
+      present = new Set();
+    }
+    const missing = [...snapshot.services.values()].filter((s) => !present.has(fileName(s)));
+    if (missing.length === 0) return;
+    this.options.log.warn('%d upstream files were missing from %s; writing them again', missing.length, this.options.dir);
+    for (const service of missing) this.written.delete(fileName(service));
+    await this.write(missing);
+  }
+
+  private async write(services: readonly Service[], compareWithDisk = false): Promise<void> {
+    const pending: [string, string][] = [];
+    for (const service of services) {
+      const name = fileName(service);
+      const content = renderInstances(service);
+      if (!compareWithDisk && this.written.get(name) === content) continue;
+      pending.push([name, content]);
+    }
+    if (pending.length === 0) return;
+    const added = pending.filter(([name]) => this.manifest.add(name));
+    if (added.length > 0) await this.manifest.save();
+    await inParallel(pending, async ([name, content]) => {
+      const outcome = await this.options.files.write(join(this.options.dir, name), content, { mode: this.options.mode });
+      this.written.set(name, content);
+      if (outcome !== 'unchanged') this.options.log.debug('%s %s', outcome, name);
+    });
+  }
+
+  private async remove(names: readonly string[]): Promise<void> {
+    const ours = names.filter((name) => this.manifest.has(name));
+    if (ours.length === 0) return;
+    await inParallel(ours, async (name) => {
+      if (await this.options.files.remove(join(this.options.dir, name))) this.options.log.debug('removed %s', name);
+      this.written.delete(name);
+      this.manifest.delete(name);
+    });
+    await this.manifest.save();
+  }
+}
