@@ -80,6 +80,9 @@ export class Agent {
   private syncing: Promise<boolean> | undefined;
   /** A full sync's fetch is under way: events wait until its result is applied. */
   private syncInFlight = false;
+  /** When the last full sync's request was sent. */
+  private fetchStartedAt = Number.NEGATIVE_INFINITY;
+  private streamOpen: (() => void) | undefined;
   private resyncAgain = false;
   private readonly syncBackoff: Backoff;
   /** Apps being refetched: their events wait until the result is applied. */
@@ -148,7 +151,14 @@ export class Agent {
       this.metricsServer = await this.metrics.serve(this.config.metrics.port, this.config.metrics.bind);
       this.log.info('metrics on http://%s:%d/metrics', this.config.metrics.bind, this.config.metrics.port);
     }
-    if (this.mode === 'run') this.startStream();
+    if (this.mode === 'run') {
+      // A sync whose request leaves after the stream connected misses no event: waiting a
+      // moment for the stream saves the second full sync its connection would otherwise need.
+      const opened = new Promise<void>((resolve) => (this.streamOpen = resolve));
+      this.startStream();
+      await Promise.race([opened, this.sleep(Math.min(2000, this.config.marathon.timeout * 1000))]);
+      this.streamOpen = undefined;
+    }
     const synced = await this.fullSync('initial');
     if (!synced) {
       const restored = await this.restoreState();
@@ -246,6 +256,7 @@ export class Agent {
     this.syncInFlight = true;
     let apps: MarathonApp[] | undefined;
     try {
+      this.fetchStartedAt = performance.now();
       apps = await this.client.getApps();
       await this.resolver.ensure(hostsOf(apps));
       if (this.store.known && this.looksLikeDrop(apps)) {
@@ -386,7 +397,11 @@ export class Agent {
       ...(this.options.retry ? { backoff: this.options.retry } : {}),
       log: createLogger('events'),
       ...(this.options.fetch ? { fetch: this.options.fetch } : {}),
-      onOpen: () => this.requestResync('event stream connected'),
+      onOpen: () => {
+        this.streamOpen?.();
+        // Resync unless the next sync's request has yet to leave (it will see everything).
+        if (this.fetchStartedAt > Number.NEGATIVE_INFINITY || this.store.known) this.requestResync('event stream connected');
+      },
       onEvent: (event) => this.onEvent(event),
       onGarbage: () => this.requestResync('an event could not be parsed'),
       onReconnect: () => this.metrics.streamReconnects.inc(),

@@ -71,6 +71,7 @@ export type {
   PluginContext,
   RunMode,
   StartContext,
+  WriteOptions,
   WriteOutcome,
 } from './plugins/types.js';
 export { candidateNames, loadPlugins, normalizeEntry } from './plugins/load-plugins.js';
@@ -103,6 +104,6 @@ export { MmsdError, isMmsdError, describeError, errorMessage } from './errors.js
 export type { MmsdErrorCode, MmsdErrorOptions } from './errors.js';
 export { createLogger, setLogLevel, silentLogger, isLogLevel, LOG_LEVELS, namespacesForLevel } from './log.js';
 export type { Logger, LogLevel } from './log.js';
-export { writeIfChanged, removeIfExists, readIfExists } from './util/files.js';
+export { atomicWrite, writeIfChanged, removeIfExists, readIfExists } from './util/files.js';
 export { exec } from './util/exec.js';
 export { Backoff } from './util/backoff.js';

@@ -85,11 +85,13 @@ async function setup(t: { teardown(fn: () => unknown): void }, extra: Partial<Mm
 
 const requestsTo = (sim: MarathonSimulator, prefix: string) => sim.requests.filter((q) => q.path.startsWith(prefix)).length;
 
-test('start: plugins start, the first sync is published as the initial snapshot', async (t) => {
-  const { agent, r } = await setup(t);
+test('start: plugins start, the stream connects, one full sync is published as the initial snapshot', async (t) => {
+  const { agent, r, sim } = await setup(t);
   await agent.start();
   t.deepEqual(r.calls, ['start']);
-  t.is(r.snapshots.length >= 1, true);
+  t.is(sim.hub.size, 1, 'the stream was connected before the sync');
+  t.is(requestsTo(sim, '/v2/apps?'), 1, 'one full sync covers the start');
+  t.is(r.snapshots.length, 1);
   const first = r.snapshots[0]!;
   t.true(first.changes.initial);
   t.is(first.snapshot.services.size, 7);
@@ -100,7 +102,6 @@ test('a killed task reaches the hooks with no request to Marathon', async (t) =>
   const { agent, r, sim } = await setup(t);
   await agent.start();
   await waitFor(() => sim.hub.size === 1, { what: 'the event stream' });
-  await waitFor(() => r.snapshots.length >= 2, { what: 'the resync after the stream connected' });
   const before = sim.requests.length;
   const victim = sim.tasks('/staging/web/frontend')[0]!.id;
   await sim.killTask(victim);
@@ -131,7 +132,6 @@ test('a deployment without api_post_event (group API) refetches just that app, o
   const { agent, r, sim } = await setup(t);
   await agent.start();
   await waitFor(() => sim.hub.size === 1);
-  await waitFor(() => r.snapshots.length >= 2);
   const before = requestsTo(sim, '/v2/apps/');
   sim.emit({
     eventType: 'deployment_success',
@@ -162,7 +162,6 @@ test('a burst of events within the coalescing window is one snapshot', async (t)
   const { agent, r, sim } = await setup(t, { coalesce: 200, coalesceMaxWait: 1000 });
   await agent.start();
   await waitFor(() => sim.hub.size === 1);
-  await waitFor(() => r.snapshots.length >= 2);
   const before = r.snapshots.length;
   for (const task of sim.tasks('/developer/trapni/php')) sim.emit({ eventType: 'health_status_changed_event', appId: '/developer/trapni/php', instanceId: task.id.replace(/\._app\.1$/, ''), alive: false, version: 'x' });
   sim.emit({ eventType: 'app_terminated_event', appId: '/developer/trapni/legacy-cron' });
@@ -177,7 +176,6 @@ test('Marathon answering 5xx, garbage or a truncated body changes nothing', asyn
   const { agent, r, sim } = await setup(t);
   await agent.start();
   await waitFor(() => sim.hub.size === 1);
-  await waitFor(() => r.snapshots.length >= 2);
   const seen = r.snapshots.length;
   for (const fault of [{ status: 503 }, { status: 500 }, { garbage: true }, { truncate: true }]) {
     sim.setFaults(fault);
@@ -296,7 +294,6 @@ test('stop: pending changes are flushed, then onShutdown runs', async (t) => {
   const { agent, r, sim } = await setup(t, { coalesce: 5000, coalesceMaxWait: 5000 });
   await agent.start();
   await waitFor(() => sim.hub.size === 1);
-  await waitFor(() => r.snapshots.length >= 2);
   sim.emit({ eventType: 'app_terminated_event', appId: '/developer/trapni/php' });
   sim.emit({ eventType: 'app_terminated_event', appId: '/staging/web/frontend' });
   await waitFor(() => r.apps.length === 1);

@@ -58,8 +58,11 @@ export class InstancesWriter {
   private async reconcile(snapshot: Snapshot): Promise<void> {
     await mkdir(this.options.dir, { recursive: true });
     await this.manifest.load();
+    const present = new Set(await readdir(this.options.dir));
+    // Temp files of a write that was cut short (mmsd killed in the middle of it).
+    await Promise.all([...present].filter((f) => /^\..+\.instances\.tmp-\d+-\d+$/.test(f)).map((f) => this.options.files.remove(join(this.options.dir, f))));
     this.written.clear();
-    await this.write([...snapshot.services.values()], true);
+    await this.write([...snapshot.services.values()], present);
     const wanted = new Set([...snapshot.services.values()].map(fileName));
     await this.remove(this.manifest.list().filter((name) => !wanted.has(name)));
     await this.manifest.save();
@@ -80,19 +83,29 @@ export class InstancesWriter {
     await this.write(missing);
   }
 
-  private async write(services: readonly Service[], compareWithDisk = false): Promise<void> {
+  /**
+   * Writes the files of `services` whose content differs from what was last written. With
+   * `onDisk` (the directory's listing), existing files are compared with their content on disk
+   * first, and left untouched when equal.
+   */
+  private async write(services: readonly Service[], onDisk?: ReadonlySet<string>): Promise<void> {
     const pending: [string, string][] = [];
     for (const service of services) {
       const name = fileName(service);
       const content = renderInstances(service);
-      if (!compareWithDisk && this.written.get(name) === content) continue;
+      if (!onDisk && this.written.get(name) === content) continue;
       pending.push([name, content]);
     }
     if (pending.length === 0) return;
     const added = pending.filter(([name]) => this.manifest.add(name));
     if (added.length > 0) await this.manifest.save();
     await inParallel(pending, async ([name, content]) => {
-      const outcome = await this.options.files.write(join(this.options.dir, name), content, { mode: this.options.mode });
+      // These are runtime files, rebuilt at every start: no fsync; the rename keeps readers safe.
+      const outcome = await this.options.files.write(join(this.options.dir, name), content, {
+        mode: this.options.mode,
+        fsync: false,
+        compare: onDisk ? onDisk.has(name) : !this.written.has(name),
+      });
       this.written.set(name, content);
       if (outcome !== 'unchanged') this.options.log.debug('%s %s', outcome, name);
     });

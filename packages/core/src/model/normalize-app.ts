@@ -148,19 +148,26 @@ export interface TaskInput {
   healthResults: readonly boolean[];
 }
 
+/** Frozen as it is when already frozen (shared with an earlier task), else frozen in place. */
+function owned<T>(values: readonly T[]): readonly T[] {
+  return Object.isFrozen(values) ? values : Object.freeze(values as T[]);
+}
+
+/** A frozen Task. The arrays of `input` become the task's own (fresh arrays are frozen in place). */
 export function makeTask(input: TaskInput, healthCheckCount: number): Task {
-  return Object.freeze({
+  const task: { -readonly [K in keyof Task]: Task[K] } = {
     id: input.id,
     appId: input.appId,
     host: input.host,
-    ipAddresses: Object.freeze([...input.ipAddresses]),
-    ports: Object.freeze([...input.ports]),
+    ipAddresses: owned(input.ipAddresses),
+    ports: owned(input.ports),
     state: input.state,
-    ...(input.startedAt ? { startedAt: input.startedAt } : {}),
-    ...(input.version ? { version: input.version } : {}),
-    healthResults: Object.freeze([...input.healthResults]),
+    healthResults: owned(input.healthResults),
     health: taskHealth(input.state, Boolean(input.startedAt), healthCheckCount, input.healthResults),
-  });
+  };
+  if (input.startedAt) task.startedAt = input.startedAt;
+  if (input.version) task.version = input.version;
+  return Object.freeze(task);
 }
 
 /** Equal for routing purposes (the exact startedAt time does not matter, only that it is set). */
@@ -184,7 +191,7 @@ function normalizeTask(raw: MarathonTask, appId: string, healthCheckCount: numbe
   // Marathon forgets health results on a leader change (marathon#3419): a task we knew that
   // comes back without any result keeps its last known health until a new result arrives.
   if (healthResults.length === 0 && previous && previous.healthResults.length > 0 && healthCheckCount > 0) {
-    healthResults = [...previous.healthResults];
+    healthResults = previous.healthResults as boolean[];
   }
   const task = makeTask(
     {

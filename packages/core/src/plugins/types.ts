@@ -24,10 +24,22 @@ export interface StartContext {
 
 export type WriteOutcome = 'created' | 'updated' | 'unchanged';
 
+export interface WriteOptions {
+  /** File mode, e.g. 0o644. */
+  mode?: number;
+  /**
+   * Compare with the file on disk first and leave it alone when equal (default true). A caller
+   * that knows the content changed (it remembers what it wrote) saves the read with false.
+   */
+  compare?: boolean;
+  /** fsync before the rename (default true): durable across a crash of the machine, slower. */
+  fsync?: boolean;
+}
+
 /** File helpers that keep readers safe: writes are atomic (temp file + rename in the same directory). */
 export interface FileHelpers {
   /** Writes atomically unless the file already has exactly this content (its mtime then stays). */
-  write(path: string, content: string, options?: { mode?: number }): Promise<WriteOutcome>;
+  write(path: string, content: string, options?: WriteOptions): Promise<WriteOutcome>;
   /** Removes a file; true if it existed. */
   remove(path: string): Promise<boolean>;
   /** The file's content, or undefined if it does not exist. */

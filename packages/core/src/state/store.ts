@@ -177,7 +177,7 @@ export class StateStore {
           appId: app.id,
           host,
           ipAddresses: eventIps.length > 0 ? eventIps : (existing?.ipAddresses ?? []),
-          ports: Array.isArray(event.ports) && event.ports.length > 0 ? event.ports : (existing?.ports ?? []),
+          ports: Array.isArray(event.ports) && event.ports.length > 0 ? [...event.ports] : (existing?.ports ?? []),
           state: event.taskStatus,
           ...(startedAt ? { startedAt } : {}),
           ...((event.version ?? existing?.version) ? { version: event.version ?? existing?.version } : {}),

@@ -1,0 +1,53 @@
+// npm run bench [-- --apps 100,10000 --tasks 10 --events 200]
+// Figures are printed side by side from one run (the machine is shared and noisy: compare
+// within a run, not across runs) and saved in bench/results/.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { benchUpstreamConfd } from './upstream-confd.js';
+import type { UpstreamResult } from './upstream-confd.js';
+import { ms } from './stats.js';
+
+const { values } = parseArgs({
+  options: {
+    apps: { type: 'string', default: '100,10000' },
+    tasks: { type: 'string', default: '10' },
+    events: { type: 'string', default: '200' },
+    only: { type: 'string' },
+  },
+});
+
+const sizes = values.apps.split(',').map(Number);
+const tasks = Number(values.tasks);
+const events = Number(values.events);
+const results: { upstreamConfd?: UpstreamResult[] } = {};
+
+if (!values.only || values.only === 'upstream-confd') {
+  results.upstreamConfd = [];
+  for (const apps of sizes) {
+    process.stderr.write(`upstream-confd: ${apps} apps × ${tasks} tasks, ${events} events…\n`);
+    results.upstreamConfd.push(await benchUpstreamConfd(apps, tasks, events));
+  }
+  console.log('\nevent → upstream file rewritten (health flip of one task; isolated events)\n');
+  console.log('| apps × tasks | event → file median | p99 | max | request → file median | p99 | Marathon requests per event |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- |');
+  for (const r of results.upstreamConfd) {
+    console.log(
+      `| ${r.apps} × ${r.tasksPerApp} | ${ms(r.eventToFile.median)} | ${ms(r.eventToFile.p99)} | ${ms(r.eventToFile.max)} | ${ms(r.triggerToFile.median)} | ${ms(r.triggerToFile.p99)} | ${(r.marathonRequestsDuringEvents / r.eventToFile.n).toFixed(2)} |`,
+    );
+  }
+  console.log('\nfull sync\n');
+  console.log('| apps × tasks | fetch + parse + model + render | cold start (all files written) | warm start (all files compared) | RSS after the cold start |');
+  console.log('| --- | --- | --- | --- | --- |');
+  for (const r of results.upstreamConfd) {
+    console.log(`| ${r.apps} × ${r.tasksPerApp} | ${ms(r.syncAndRenderMs)} | ${ms(r.coldStartMs)} | ${ms(r.warmStartMs)} | ${r.rssMb.toFixed(0)} MB |`);
+  }
+  const [small, large] = [results.upstreamConfd[0], results.upstreamConfd.at(-1)];
+  if (small && large && small !== large) {
+    console.log(`\np99 ratio ${large.apps} apps / ${small.apps} apps: ${(large.eventToFile.p99 / small.eventToFile.p99).toFixed(2)}`);
+  }
+}
+
+await mkdir(new URL('./results/', import.meta.url), { recursive: true });
+const file = new URL(`./results/${new Date().toISOString().replace(/[:.]/g, '-')}.json`, import.meta.url);
+await writeFile(file, `${JSON.stringify({ node: process.version, date: new Date().toISOString(), results }, null, 2)}\n`);
+console.log(`\nsaved ${file.pathname}`);

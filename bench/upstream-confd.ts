@@ -1,0 +1,145 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Agent, createStaticResolver, loadPlugins, renderArtifacts, syncOnce } from '@mmsd/core';
+import type { LoadedPlugin, MmsdConfig, Snapshot } from '@mmsd/core';
+import { startSimProcess } from './sim-process.js';
+import type { Summary } from './stats.js';
+import { summarize } from './stats.js';
+
+export interface UpstreamResult {
+  apps: number;
+  tasksPerApp: number;
+  /** `mmsd render`'s work: fetch, parse, model, render every handler (no file written). */
+  syncAndRenderMs: number;
+  /** Start on an empty directory until every file is written. */
+  coldStartMs: number;
+  /** Start on the files of an earlier run (same state): every file compared, none written. */
+  warmStartMs: number;
+  rssMb: number;
+  /** From the Marathon event's arrival in mmsd to the file written: mmsd's own latency. */
+  eventToFile: Summary;
+  /** From the simulator's request to the file written (includes the simulator and the stream). */
+  triggerToFile: Summary;
+  marathonRequestsDuringEvents: number;
+}
+
+const AGENTS = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`agent-${i + 1}.cluster.internal`, `10.1.0.${i + 1}`]));
+
+function config(url: string): MmsdConfig {
+  return {
+    marathon: { endpoints: [url], resyncInterval: 3600, timeout: 60, streamTimeout: 60 },
+    groups: ['*'],
+    coalesce: 50,
+    coalesceMaxWait: 250,
+    stateFile: false,
+    logLevel: 'warn',
+    dns: { ttl: 3600, hosts: {} },
+    dropGuard: { ratio: 0.5, minBackends: 10, confirmDelay: 3 },
+    metrics: { bind: '127.0.0.1' },
+    plugins: [],
+  };
+}
+
+/**
+ * Event → upstream file latency: a health flip of one task, triggered through the simulator's
+ * control API, until the upstream-confd handler has rewritten that service's file (measured by
+ * a probe plugin tapped after it). Events are spaced beyond the coalescing window, so each is
+ * isolated and applied at once, as in a live cluster.
+ */
+export async function benchUpstreamConfd(apps: number, tasksPerApp: number, events: number): Promise<UpstreamResult> {
+  const sim = await startSimProcess(['--apps', String(apps), '--tasks', String(tasksPerApp), '--heartbeat', '10000']);
+  const dir = await mkdtemp(join(tmpdir(), 'mmsd-bench-confd-'));
+  const written = new Map<string, number>();
+  let arrived = 0;
+  let waiter: { service: string; resolve: () => void } | undefined;
+  let firstSnapshot: (() => void) | undefined;
+  const firstSnapshotSeen = new Promise<void>((resolve) => (firstSnapshot = resolve));
+  let last: Snapshot | undefined;
+  const probe: LoadedPlugin = {
+    request: 'probe',
+    file: 'bench',
+    options: {},
+    plugin: {
+      name: 'probe',
+      apply(hooks) {
+        hooks.onMarathonEvent.tap('probe', (event) => {
+          if (event.eventType === 'health_status_changed_event' && arrived === 0) arrived = performance.now();
+        });
+        hooks.onSnapshot.tap('probe', (snapshot, changes) => {
+          const now = performance.now();
+          last = snapshot;
+          for (const change of changes.services) written.set(change.name, now);
+          if (waiter && written.has(waiter.service)) waiter.resolve();
+          firstSnapshot?.();
+          firstSnapshot = undefined;
+        });
+      },
+    },
+  };
+  const [confd] = await loadPlugins({ entries: [['upstream-confd', { dir }]], searchDirs: [process.cwd()], baseDir: process.cwd() });
+  const agent = new Agent({ config: config(sim.url), configDir: process.cwd(), plugins: [confd!, probe], resolver: createStaticResolver(AGENTS) });
+
+  const renderStarted = performance.now();
+  const rendered = await renderArtifacts(config(sim.url), process.cwd(), [confd!], await syncOnce(config(sim.url), { resolver: createStaticResolver(AGENTS) }));
+  const syncAndRenderMs = performance.now() - renderStarted;
+  if (rendered.length !== apps) throw new Error(`rendered ${rendered.length} files, expected ${apps}`);
+
+  const started = performance.now();
+  await agent.start();
+  await firstSnapshotSeen;
+  const coldStartMs = performance.now() - started;
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.instances')).length;
+  if (files !== apps) throw new Error(`expected ${apps} files, found ${files}`);
+  global.gc?.();
+  const rssMb = process.memoryUsage().rss / 1024 / 1024;
+
+  // Let the resync after the stream connected pass.
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const requestsBefore = (await sim.requests()).filter((r) => r.path.startsWith('/v2/')).length;
+  const latencies: number[] = [];
+  const endToEnd: number[] = [];
+  const alive = new Map<string, boolean>();
+  for (let i = 0; i < events; i++) {
+    const app = [...last!.apps.values()][Math.floor(Math.random() * apps)]!;
+    const task = [...app.tasks.values()][Math.floor(Math.random() * app.tasks.size)]!;
+    const service = app.services[0]!;
+    const next = !(alive.get(task.id) ?? true);
+    alive.set(task.id, next);
+    written.delete(service);
+    arrived = 0;
+    const done = new Promise<void>((resolve) => (waiter = { service, resolve }));
+    const t0 = performance.now();
+    await Promise.all([sim.post(`/_sim/tasks/${task.id}/health`, { alive: next }), done]);
+    waiter = undefined;
+    latencies.push(written.get(service)! - arrived);
+    endToEnd.push(written.get(service)! - t0);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+  }
+  const requestsAfter = (await sim.requests()).filter((r) => r.path.startsWith('/v2/')).length;
+  await agent.stop();
+
+  // A restart with the state unchanged: the files are compared with the snapshot, none rewritten.
+  let warmDone: (() => void) | undefined;
+  const warmSeen = new Promise<void>((resolve) => (warmDone = resolve));
+  const after: LoadedPlugin = { ...probe, plugin: { name: 'probe', apply: (hooks) => hooks.onSnapshot.tap('probe', () => warmDone?.()) } };
+  const again = new Agent({ config: config(sim.url), configDir: process.cwd(), plugins: [confd!, after], resolver: createStaticResolver(AGENTS) });
+  const warmStarted = performance.now();
+  await again.start();
+  await warmSeen;
+  const warmStartMs = performance.now() - warmStarted;
+  await again.stop();
+  await sim.stop();
+  await rm(dir, { recursive: true, force: true });
+  return {
+    apps,
+    tasksPerApp,
+    syncAndRenderMs,
+    coldStartMs,
+    warmStartMs,
+    rssMb,
+    eventToFile: summarize(latencies),
+    triggerToFile: summarize(endToEnd),
+    marathonRequestsDuringEvents: requestsAfter - requestsBefore,
+  };
+}
