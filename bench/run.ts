@@ -1,8 +1,10 @@
-// npm run bench [-- --apps 100,10000 --tasks 10 --events 200]
+// npm run bench [-- --apps 100,10000 --tasks 10 --events 200 --only upstream-confd|full-sync]
 // Figures are printed side by side from one run (the machine is shared and noisy: compare
 // within a run, not across runs) and saved in bench/results/.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { benchFullSync } from './full-sync.js';
+import type { FullSyncResult } from './full-sync.js';
 import { benchUpstreamConfd } from './upstream-confd.js';
 import type { UpstreamResult } from './upstream-confd.js';
 import { ms } from './stats.js';
@@ -19,7 +21,7 @@ const { values } = parseArgs({
 const sizes = values.apps.split(',').map(Number);
 const tasks = Number(values.tasks);
 const events = Number(values.events);
-const results: { upstreamConfd?: UpstreamResult[] } = {};
+const results: { upstreamConfd?: UpstreamResult[]; fullSync?: FullSyncResult[] } = {};
 
 if (!values.only || values.only === 'upstream-confd') {
   results.upstreamConfd = [];
@@ -35,15 +37,25 @@ if (!values.only || values.only === 'upstream-confd') {
       `| ${r.apps} × ${r.tasksPerApp} | ${ms(r.eventToFile.median)} | ${ms(r.eventToFile.p99)} | ${ms(r.eventToFile.max)} | ${ms(r.triggerToFile.median)} | ${ms(r.triggerToFile.p99)} | ${(r.marathonRequestsDuringEvents / r.eventToFile.n).toFixed(2)} |`,
     );
   }
-  console.log('\nfull sync\n');
-  console.log('| apps × tasks | fetch + parse + model + render | cold start (all files written) | warm start (all files compared) | RSS after the cold start |');
-  console.log('| --- | --- | --- | --- | --- |');
-  for (const r of results.upstreamConfd) {
-    console.log(`| ${r.apps} × ${r.tasksPerApp} | ${ms(r.syncAndRenderMs)} | ${ms(r.coldStartMs)} | ${ms(r.warmStartMs)} | ${r.rssMb.toFixed(0)} MB |`);
-  }
+
   const [small, large] = [results.upstreamConfd[0], results.upstreamConfd.at(-1)];
   if (small && large && small !== large) {
     console.log(`\np99 ratio ${large.apps} apps / ${small.apps} apps: ${(large.eventToFile.p99 / small.eventToFile.p99).toFixed(2)}`);
+  }
+}
+
+if (!values.only || values.only === 'full-sync') {
+  results.fullSync = [];
+  for (const apps of sizes) {
+    process.stderr.write(`full sync: ${apps} apps × ${tasks} tasks…\n`);
+    results.fullSync.push(await benchFullSync(apps, tasks));
+  }
+  const cell = (r: { wallMs: number; maxRssMb: number }) => `${ms(r.wallMs)}, ${r.maxRssMb.toFixed(0)} MB`;
+  console.log('\nfull sync with the upstream-confd handler: the real CLI, one process per run (wall time, peak RSS)\n');
+  console.log('| apps × tasks | mmsd --version | mmsd render (fetch, parse, model, render) | run --once, empty directory (all files written) | run --once, same state again (all files compared) |');
+  console.log('| --- | --- | --- | --- | --- |');
+  for (const r of results.fullSync) {
+    console.log(`| ${r.apps} × ${r.tasksPerApp} | ${cell(r.startup)} | ${cell(r.render)} | ${cell(r.cold)} | ${cell(r.warm)} |`);
   }
 }
 

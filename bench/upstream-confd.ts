@@ -1,22 +1,14 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Agent, createStaticResolver, loadPlugins, renderArtifacts, syncOnce } from '@mmsd/core';
+import { readdir, rm } from 'node:fs/promises';
+import { Agent, createStaticResolver, loadPlugins } from '@mmsd/core';
 import type { LoadedPlugin, MmsdConfig, Snapshot } from '@mmsd/core';
 import { startSimProcess } from './sim-process.js';
+import { runtimeDir } from './tmpfs.js';
 import type { Summary } from './stats.js';
 import { summarize } from './stats.js';
 
 export interface UpstreamResult {
   apps: number;
   tasksPerApp: number;
-  /** `mmsd render`'s work: fetch, parse, model, render every handler (no file written). */
-  syncAndRenderMs: number;
-  /** Start on an empty directory until every file is written. */
-  coldStartMs: number;
-  /** Start on the files of an earlier run (same state): every file compared, none written. */
-  warmStartMs: number;
-  rssMb: number;
   /** From the Marathon event's arrival in mmsd to the file written: mmsd's own latency. */
   eventToFile: Summary;
   /** From the simulator's request to the file written (includes the simulator and the stream). */
@@ -49,7 +41,7 @@ function config(url: string): MmsdConfig {
  */
 export async function benchUpstreamConfd(apps: number, tasksPerApp: number, events: number): Promise<UpstreamResult> {
   const sim = await startSimProcess(['--apps', String(apps), '--tasks', String(tasksPerApp), '--heartbeat', '10000']);
-  const dir = await mkdtemp(join(tmpdir(), 'mmsd-bench-confd-'));
+  const dir = await runtimeDir('mmsd-bench-confd-');
   const written = new Map<string, number>();
   let arrived = 0;
   let waiter: { service: string; resolve: () => void } | undefined;
@@ -80,19 +72,10 @@ export async function benchUpstreamConfd(apps: number, tasksPerApp: number, even
   const [confd] = await loadPlugins({ entries: [['upstream-confd', { dir }]], searchDirs: [process.cwd()], baseDir: process.cwd() });
   const agent = new Agent({ config: config(sim.url), configDir: process.cwd(), plugins: [confd!, probe], resolver: createStaticResolver(AGENTS) });
 
-  const renderStarted = performance.now();
-  const rendered = await renderArtifacts(config(sim.url), process.cwd(), [confd!], await syncOnce(config(sim.url), { resolver: createStaticResolver(AGENTS) }));
-  const syncAndRenderMs = performance.now() - renderStarted;
-  if (rendered.length !== apps) throw new Error(`rendered ${rendered.length} files, expected ${apps}`);
-
-  const started = performance.now();
   await agent.start();
   await firstSnapshotSeen;
-  const coldStartMs = performance.now() - started;
   const files = (await readdir(dir)).filter((f) => f.endsWith('.instances')).length;
   if (files !== apps) throw new Error(`expected ${apps} files, found ${files}`);
-  global.gc?.();
-  const rssMb = process.memoryUsage().rss / 1024 / 1024;
 
   // Let the resync after the stream connected pass.
   await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -118,26 +101,11 @@ export async function benchUpstreamConfd(apps: number, tasksPerApp: number, even
   }
   const requestsAfter = (await sim.requests()).filter((r) => r.path.startsWith('/v2/')).length;
   await agent.stop();
-
-  // A restart with the state unchanged: the files are compared with the snapshot, none rewritten.
-  let warmDone: (() => void) | undefined;
-  const warmSeen = new Promise<void>((resolve) => (warmDone = resolve));
-  const after: LoadedPlugin = { ...probe, plugin: { name: 'probe', apply: (hooks) => hooks.onSnapshot.tap('probe', () => warmDone?.()) } };
-  const again = new Agent({ config: config(sim.url), configDir: process.cwd(), plugins: [confd!, after], resolver: createStaticResolver(AGENTS) });
-  const warmStarted = performance.now();
-  await again.start();
-  await warmSeen;
-  const warmStartMs = performance.now() - warmStarted;
-  await again.stop();
   await sim.stop();
   await rm(dir, { recursive: true, force: true });
   return {
     apps,
     tasksPerApp,
-    syncAndRenderMs,
-    coldStartMs,
-    warmStartMs,
-    rssMb,
     eventToFile: summarize(latencies),
     triggerToFile: summarize(endToEnd),
     marathonRequestsDuringEvents: requestsAfter - requestsBefore,

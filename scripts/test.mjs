@@ -18,6 +18,11 @@ if (build.status !== 0) {
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const avaCli = join(root, 'node_modules', 'ava', 'entrypoints', 'cli.mjs');
+
+// The tests, the benchmarks and their helpers are type-checked too (tsx only strips types).
+const typecheck = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.tests.json'], { stdio: 'inherit', cwd: root });
+const typecheckFailed = typecheck.status !== 0;
+if (typecheckFailed) console.log('not ok - the tests do not type-check (tsc -p tsconfig.tests.json)');
 const ava = spawn(process.execPath, [avaCli, '--tap', ...process.argv.slice(2)], { stdio: ['ignore', 'pipe', 'inherit'] });
 let passed = 0;
 let failed = 0;
@@ -32,7 +37,8 @@ lines.on('line', (line) => {
 });
 ava.on('close', (code) => {
   if (code !== 0 && failed === 0) failed = 1; // ava itself failed (crash, no tests found, …)
+  if (typecheckFailed) failed++;
   if (skipped > 0) console.log(`${skipped} skipped`);
   console.log(`${passed} passed, ${failed} failed`);
-  process.exit(code === 0 && failed === 0 ? 0 : 1);
+  process.exit(failed === 0 ? 0 : 1);
 });

@@ -15,7 +15,7 @@ async function cluster(t: { teardown(fn: () => unknown): void }) {
 
 test('dump: a readable table of services and backends, and what is not exposed and why', async (t) => {
   const sim = await cluster(t);
-  const s = await scratch();
+  const s = await scratch(t);
   const { code, stdout } = await runCli(['dump', `--marathon=${sim.url}`, '--groups=production,staging'], { env: s.env });
   t.is(code, 0);
   t.regex(stdout, /^3 services exposed, from 6 apps/);
@@ -26,7 +26,7 @@ test('dump: a readable table of services and backends, and what is not exposed a
 
 test('dump --json: the model, with every contract field of a service', async (t) => {
   const sim = await cluster(t);
-  const s = await scratch();
+  const s = await scratch(t);
   const { code, stdout } = await runCli(['dump', '--json', `--marathon=${sim.url}`], { env: s.env });
   t.is(code, 0);
   const dump = JSON.parse(stdout) as { services: Record<string, unknown>[]; apps: unknown[]; marathon: string[]; groups: string[] };
@@ -47,7 +47,7 @@ test('dump --json: the model, with every contract field of a service', async (t)
 test('flag > environment > file > default (seed flags and variables)', async (t) => {
   const sim = await cluster(t);
   const other = await cluster(t);
-  const s = await scratch();
+  const s = await scratch(t);
   const config = await s.write('mmsd.yaml', `marathon: { endpoints: ["http://127.0.0.1:1"] }\ngroups: [from-file]\n`);
   const groupsOf = async (args: string[], env: Record<string, string>) => {
     const { stdout, stderr, code } = await runCli(['dump', '--json', '--config', config, ...args], { env: { ...s.env, ...env } });
@@ -63,7 +63,7 @@ test('flag > environment > file > default (seed flags and variables)', async (t)
 });
 
 test('bad input is refused with a clear error: exit 2, the key and the file named', async (t) => {
-  const s = await scratch();
+  const s = await scratch(t);
   const bad = await s.write('bad.yaml', 'marathon:\n  endpoints: [http://x:8080]\n  resync: 10\n');
   const invalid = await runCli(['dump', '--config', bad], { env: s.env });
   t.is(invalid.code, 2);
@@ -83,7 +83,7 @@ test('bad input is refused with a clear error: exit 2, the key and the file name
 
 test('render with only the logger: nothing to render, and how to enable a handler', async (t) => {
   const sim = await cluster(t);
-  const s = await scratch();
+  const s = await scratch(t);
   const { code, stderr, stdout } = await runCli(['render', `--marathon=${sim.url}`], { env: s.env });
   t.is(code, 0);
   t.is(stdout, '');
@@ -105,7 +105,7 @@ test('every command has --help with examples', async (t) => {
 
 test('a third-party plugin installed with `mmsd plugins:install` (a tarball) is found by the loader', async (t) => {
   const sim = await cluster(t);
-  const s = await scratch();
+  const s = await scratch(t);
   const pkg = join(s.dir, 'mmsd-plugin-hello');
   await mkdir(pkg, { recursive: true });
   await writeFile(

@@ -19,7 +19,7 @@ async function cluster(t: { teardown(fn: () => unknown): void }) {
 
 /** The real CLI with the JSON logger, a long coalescing window, and its files in a scratch dir. */
 async function agent(t: { teardown(fn: () => unknown): void }, sim: MarathonSimulator, extra = '') {
-  const s = await scratch();
+  const s = await scratch(t);
   const config = await s.write(
     'mmsd.yaml',
     `marathon:\n  endpoints: [${sim.url}]\n  streamTimeout: 5\ncoalesce: ${COALESCE}\ncoalesceMaxWait: ${COALESCE * 2}\nplugins:\n  - [logger, { format: json }]\n${extra}`,
@@ -102,7 +102,7 @@ test('a dead stream (no heartbeats) is dropped and reconnected', async (t) => {
   const sim = await MarathonSimulator.start({ heartbeatInterval: 200 });
   sim.loadApps(sampleApps());
   t.teardown(() => sim.close());
-  const s = await scratch();
+  const s = await scratch(t);
   const config = await s.write('c.yaml', `marathon: { endpoints: [${sim.url}], streamTimeout: 1 }\nplugins: [logger]\n`);
   const cli = startCli(['run', '--config', config], { env: s.env });
   t.teardown(() => cli.stop('SIGKILL'));
@@ -153,7 +153,7 @@ test('SIGHUP reloads the config; a bad config is refused and the running one kep
 
 test('run --once: one sync, the handlers apply it, exit 0', async (t) => {
   const sim = await cluster(t);
-  const s = await scratch();
+  const s = await scratch(t);
   const cli = startCli(['run', '--once', `--marathon=${sim.url}`], { env: s.env });
   const { code } = await cli.exited;
   t.is(code, 0);
@@ -162,7 +162,7 @@ test('run --once: one sync, the handlers apply it, exit 0', async (t) => {
 
 test('the seed usage: mmsd --marathon-host --marathon-port (no command) is mmsd run', async (t) => {
   const sim = await cluster(t);
-  const s = await scratch();
+  const s = await scratch(t);
   const cli = startCli([`--marathon-host=127.0.0.1`, `--marathon-port=${sim.port}`], { env: s.env });
   t.teardown(() => cli.stop('SIGKILL'));
   await cli.line(/snapshot: 6 apps/);
@@ -171,7 +171,7 @@ test('the seed usage: mmsd --marathon-host --marathon-port (no command) is mmsd 
 });
 
 test('without a Marathon, mmsd runs against the embedded simulator and says so', async (t) => {
-  const s = await scratch();
+  const s = await scratch(t);
   const cli = startCli([], { env: s.env });
   t.teardown(() => cli.stop('SIGKILL'));
   await cli.line(/using the embedded Marathon simulator at http:\/\/127\.0\.0\.1:\d+ with 6 sample apps/, { stream: 'err' });

@@ -1,6 +1,5 @@
 import test from 'ava';
-import { cp, mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MarathonSimulator, sampleApps } from '@mmsd/marathon-sim';
 import { AgentMetrics, createStaticResolver, loadConfig, loadPlugins, PluginSet, renderArtifacts, StateStore, syncOnce } from '@mmsd/core';
@@ -8,6 +7,7 @@ import type { MarathonApp } from '@mmsd/core';
 import { REPO_ROOT } from './helpers/paths.js';
 import { runCli } from './helpers/cli.js';
 import { scratch } from './helpers/env.js';
+import { tempDir } from './helpers/tmp.js';
 
 const DOCS = join(REPO_ROOT, 'docs');
 const EXAMPLE = join(DOCS, 'examples', 'mmsd-plugin-service-count');
@@ -17,7 +17,7 @@ function blocks(markdown: string, language: string): string[] {
 }
 
 test('every mmsd config shown in the docs is accepted', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'mmsd-docs-'));
+  const dir = await tempDir(t, 'mmsd-docs-');
   let checked = 0;
   for (const file of (await readdir(DOCS)).filter((f) => f.endsWith('.md'))) {
     const markdown = await readFile(join(DOCS, file), 'utf8');
@@ -25,8 +25,16 @@ test('every mmsd config shown in the docs is accepted', async (t) => {
       if (!/^(marathon|plugins|groups):/m.test(yaml)) continue;
       const path = join(dir, `${file}-${i}.yaml`);
       await writeFile(path, yaml);
-      await t.notThrowsAsync(loadConfig({ configFile: path }), `${file}, yaml block ${i}`);
+      const loaded = await loadConfig({ configFile: path });
       checked++;
+      // Options of mmsd's own handlers are checked against their schemas too.
+      const names = loaded.config.plugins.map((p) => (typeof p === 'string' ? p : p[0]));
+      if (names.every((n) => /^(@mmsd\/plugin-)?(logger|upstream-confd)$/.test(n))) {
+        await t.notThrowsAsync(
+          loadPlugins({ entries: loaded.config.plugins, searchDirs: [join(REPO_ROOT, 'packages', 'cli')], baseDir: dir }),
+          `${file}, yaml block ${i}: plugins`,
+        );
+      }
     }
     for (const [i, json] of blocks(markdown, 'json').entries()) {
       const value = JSON.parse(json) as { mmsd?: unknown };
@@ -47,7 +55,7 @@ test('the example plugin in writing-a-plugin.md is the file in docs/examples, an
   const file = await readFile(join(EXAMPLE, 'index.js'), 'utf8');
   t.is(shown.replace(/^\/\/ docs\/examples\/.*\n/, ''), file);
 
-  const out = await mkdtemp(join(tmpdir(), 'mmsd-example-'));
+  const out = await tempDir(t, 'mmsd-example-');
   const [loaded] = await loadPlugins({ entries: [['./index.js', { dir: out }]], searchDirs: [EXAMPLE], baseDir: EXAMPLE });
   const store = new StateStore({ groups: ['*'], resolver: createStaticResolver({}) });
   store.replaceAll(sampleApps().apps as unknown as MarathonApp[]);
@@ -81,7 +89,7 @@ test('the example config with a plugin path works with `mmsd render`', async (t)
   const sim = await MarathonSimulator.start();
   t.teardown(() => sim.close());
   sim.loadApps(sampleApps());
-  const s = await scratch();
+  const s = await scratch(t);
   await cp(EXAMPLE, join(s.dir, 'mmsd-plugin-service-count'), { recursive: true });
   const config = await s.write(
     'mmsd.yaml',

@@ -26,7 +26,7 @@ async function instances(dir: string, service: string): Promise<string[] | undef
 
 /** `mmsd --marathon-host … --marathon-port … --upstream-confd DIR` (the seed's usage), files ready. */
 async function agent(t: { teardown(fn: () => unknown): void }, sim: MarathonSimulator) {
-  const s = await scratch();
+  const s = await scratch(t);
   const dir = join(s.dir, 'confd');
   const cli = startCli([`--marathon-host=127.0.0.1`, `--marathon-port=${sim.port}`, `--upstream-confd=${dir}`], { env: s.env });
   t.teardown(() => cli.stop('SIGKILL'));
@@ -47,7 +47,7 @@ test('the seed usage writes one file per service, exactly as documented', async 
 
 test('MARATHON_HOST, MARATHON_PORT, UPSTREAM_CONFD work too, and the flag wins', async (t) => {
   const sim = await cluster(t);
-  const s = await scratch();
+  const s = await scratch(t);
   const fromEnv = join(s.dir, 'from-env');
   const fromFlag = join(s.dir, 'from-flag');
   const env = { ...s.env, MARATHON_HOST: '127.0.0.1', MARATHON_PORT: String(sim.port), UPSTREAM_CONFD: fromEnv };
@@ -109,7 +109,7 @@ test('an app deleted: its files are removed; an app gaining a port: a new file',
 
 test('a reader polling the directory during 1,000 rapid changes never sees a partial or empty file', async (t) => {
   const sim = await cluster(t);
-  const s = await scratch();
+  const s = await scratch(t);
   const dir = join(s.dir, 'confd');
   // No coalescing: every one of the 1,000 changes is its own file write.
   const config = await s.write('mmsd.yaml', `marathon: { endpoints: [${sim.url}] }\ncoalesce: 0\nplugins:\n  - [upstream-confd, { dir: ${dir} }]\n`);
@@ -162,7 +162,7 @@ test('a reader polling the directory during 1,000 rapid changes never sees a par
 
 test('a restart of mmsd with unchanged state rewrites nothing', async (t) => {
   const sim = await cluster(t);
-  const s = await scratch();
+  const s = await scratch(t);
   const dir = join(s.dir, 'confd');
   const args = ['run', '--once', `--marathon=${sim.url}`, `--upstream-confd=${dir}`];
   t.is((await runCli(args, { env: s.env })).code, 0);

@@ -1,10 +1,13 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { tempDir } from './tmp.js';
 
-/** A scratch directory, and an environment that keeps the CLI's data and config inside it. */
-export async function scratch(prefix = 'mmsd-e2e-'): Promise<{ dir: string; env: Record<string, string>; write(name: string, content: string): Promise<string> }> {
-  const dir = await mkdtemp(join(tmpdir(), prefix));
+/** A scratch directory (removed after the test), and an environment that keeps the CLI's data and config inside it. */
+export async function scratch(
+  t: { teardown(fn: () => unknown): void },
+  prefix = 'mmsd-e2e-',
+): Promise<{ dir: string; env: Record<string, string>; write(name: string, content: string): Promise<string> }> {
+  const dir = await tempDir(t, prefix);
   return {
     dir,
     env: {

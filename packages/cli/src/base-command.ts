@@ -6,6 +6,16 @@ import { describeError, isMmsdError } from '@mmsd/core';
  * with its hint and code; exit status 2 for bad input (config, plugins), 1 for the rest.
  */
 export abstract class BaseCommand extends Command {
+  /**
+   * Ends a one-shot command once stdout and stderr are flushed. Without it, idle keep-alive
+   * connections to Marathon would keep the process alive for seconds after its work is done.
+   */
+  protected async done(): Promise<void> {
+    await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
+    await new Promise<void>((resolve) => process.stderr.write('', () => resolve()));
+    setTimeout(() => process.exit(process.exitCode ?? 0), 0).unref();
+  }
+
   protected fail(error: unknown): never {
     const lines: string[] = [];
     let exit = 1;

@@ -255,9 +255,11 @@ export class Agent {
     this.log.debug('full sync (%s)', reason);
     this.syncInFlight = true;
     let apps: MarathonApp[] | undefined;
+    let fetchMs = 0;
     try {
       this.fetchStartedAt = performance.now();
       apps = await this.client.getApps();
+      fetchMs = performance.now() - this.fetchStartedAt;
       await this.resolver.ensure(hostsOf(apps));
       if (this.store.known && this.looksLikeDrop(apps)) {
         const delay = this.config.dropGuard.confirmDelay;
@@ -288,18 +290,23 @@ export class Agent {
       this.scheduleRetry(delay);
     }
     // The result is applied at its place among the events, then the events held back meanwhile.
+    let applied = false;
     await this.enqueue(async () => {
       this.syncInFlight = false;
       if (apps && !this.stopped) {
+        const applying = performance.now();
         this.store.replaceAll(apps);
         this.syncBackoff.reset();
         this.metrics.syncs.inc({ kind, outcome: 'ok' });
         this.metrics.lastSync.set(Date.now() / 1000);
-        this.log.debug('full sync: %d apps', apps.length);
+        this.log.debug('full sync: %d apps (fetch and parse %d ms, model %d ms)', apps.length, Math.round(fetchMs), Math.round(performance.now() - applying));
+        applied = true;
       }
       await this.replayDeferred();
     });
-    if (!apps || this.stopped) return false;
+    // Marathon's answer (the largest thing mmsd ever holds) is garbage from here on.
+    apps = undefined;
+    if (!applied || this.stopped) return false;
     await this.coalescer.flushNow();
     this.schedulePersist(true);
     return true;

@@ -25,13 +25,18 @@ export async function syncOnce(config: MmsdConfig, options: SyncOnceOptions = {}
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
   const resolver = options.resolver ?? createDnsResolver({ ttl: config.dns.ttl, hosts: config.dns.hosts, log: createLogger('dns') });
+  const log = createLogger('agent');
+  const started = performance.now();
   const apps = await client.getApps();
+  const fetched = performance.now();
   const hosts = new Set<string>();
   for (const app of apps) for (const task of app.tasks ?? []) if (task?.host) hosts.add(task.host);
   await resolver.ensure(hosts);
   const store = new StateStore({ groups: config.groups, resolver, log: createLogger('model') });
   store.replaceAll(apps);
-  return store.publish()!.snapshot;
+  const snapshot = store.publish()!.snapshot;
+  log.debug('full sync: %d apps (fetch and parse %d ms, model %d ms)', apps.length, Math.round(fetched - started), Math.round(performance.now() - fetched));
+  return snapshot;
 }
 
 /**

@@ -1,6 +1,4 @@
 import test from 'ava';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MarathonSimulator, sampleApps } from '@mmsd/marathon-sim';
 import { Agent } from '../src/agent.js';
@@ -11,6 +9,7 @@ import type { LoadedPlugin } from '../src/plugins/load-plugins.js';
 import { waitFor } from '../../../test/helpers/wait.js';
 import { freePort } from '../../../test/helpers/ports.js';
 import { AGENTS } from './helpers.js';
+import { tempDir } from '../../../test/helpers/tmp.js';
 
 interface Recorder {
   plugin: LoadedPlugin;
@@ -129,7 +128,7 @@ test('an app scaled through the API: its definition comes with the event, no ref
 });
 
 test('a deployment without api_post_event (group API) refetches just that app, once', async (t) => {
-  const { agent, r, sim } = await setup(t);
+  const { agent, sim } = await setup(t);
   await agent.start();
   await waitFor(() => sim.hub.size === 1);
   const before = requestsTo(sim, '/v2/apps/');
@@ -233,7 +232,7 @@ test('a drop that a second fetch confirms is applied', async (t) => {
 });
 
 test('the state file: saved after a sync, and the start point when Marathon is unreachable', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'mmsd-state-'));
+  const dir = await tempDir(t, 'mmsd-state-');
   const stateFile = join(dir, 'state.json');
   const first = await setup(t, { stateFile });
   await first.agent.start();

@@ -1,11 +1,11 @@
 import test from 'ava';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config/load-config.js';
+import { tempDir } from '../../../test/helpers/tmp.js';
 
-async function dirs() {
-  const root = await mkdtemp(join(tmpdir(), 'mmsd-config-'));
+async function dirs(t: { teardown(fn: () => unknown): void }) {
+  const root = await tempDir(t, 'mmsd-config-');
   const project = join(root, 'project', 'sub');
   const xdg = join(root, 'xdg');
   const etc = join(root, 'etc-mmsd');
@@ -17,7 +17,7 @@ async function dirs() {
 }
 
 test.serial('defaults when there is no config anywhere: logger only, groups *, no Marathon', async (t) => {
-  const d = await dirs();
+  const d = await dirs(t);
   const { config, source } = await loadConfig({ cwd: d.project, systemDir: d.etc });
   t.is(source.filepath, undefined);
   t.deepEqual(config.marathon.endpoints, []);
@@ -30,7 +30,7 @@ test.serial('defaults when there is no config anywhere: logger only, groups *, n
 });
 
 test.serial('search order: --config, then the project (upwards), then ~/.config/mmsd, then /etc/mmsd', async (t) => {
-  const d = await dirs();
+  const d = await dirs(t);
   await writeFile(join(d.etc, 'config.yaml'), 'groups: [from-etc]\n');
   t.deepEqual((await loadConfig({ cwd: d.project, systemDir: d.etc })).config.groups, ['from-etc']);
   await writeFile(join(d.xdg, 'config.json'), JSON.stringify({ groups: ['from-xdg'] }));
@@ -47,7 +47,7 @@ test.serial('search order: --config, then the project (upwards), then ~/.config/
 });
 
 test.serial('package.json#mmsd and a JS module config are read', async (t) => {
-  const d = await dirs();
+  const d = await dirs(t);
   await writeFile(join(d.project, 'package.json'), JSON.stringify({ name: 'x', mmsd: { coalesce: 5 } }));
   t.is((await loadConfig({ cwd: d.project, systemDir: d.etc })).config.coalesce, 5);
   await writeFile(join(d.etc, 'config.js'), 'export default { coalesce: 7 };\n');
@@ -55,7 +55,7 @@ test.serial('package.json#mmsd and a JS module config are read', async (t) => {
 });
 
 test.serial('precedence: flags and environment (overrides) > file > default', async (t) => {
-  const d = await dirs();
+  const d = await dirs(t);
   const file = join(d.root, 'c.yaml');
   await writeFile(
     file,
@@ -90,7 +90,7 @@ test.serial('precedence: flags and environment (overrides) > file > default', as
 });
 
 test.serial('without a file, the handlers are the ones the flags name, plus the logger', async (t) => {
-  const d = await dirs();
+  const d = await dirs(t);
   const { config } = await loadConfig({ cwd: d.project, systemDir: d.etc, overrides: { upstreamConfd: '/run/confd', haproxy: { pidFile: '/run/haproxy.pid' } } });
   t.deepEqual(config.plugins, [
     '@mmsd/plugin-logger',
@@ -100,7 +100,7 @@ test.serial('without a file, the handlers are the ones the flags name, plus the 
 });
 
 test.serial('unknown keys and wrong types are errors naming the key and the file', async (t) => {
-  const d = await dirs();
+  const d = await dirs(t);
   const file = join(d.root, 'bad.yaml');
   await writeFile(file, 'marathon:\n  endpoint: http://x\n  timeout: soon\ncoalese: 10\n');
   const error = await t.throwsAsync(loadConfig({ configFile: file, systemDir: d.etc }));
@@ -112,7 +112,7 @@ test.serial('unknown keys and wrong types are errors naming the key and the file
 });
 
 test.serial('a file that cannot be parsed, a missing --config file, a bad endpoint', async (t) => {
-  const d = await dirs();
+  const d = await dirs(t);
   const file = join(d.root, 'broken.yaml');
   await writeFile(file, 'groups: [unclosed\n');
   const parse = await t.throwsAsync(loadConfig({ configFile: file, systemDir: d.etc }));
@@ -129,7 +129,7 @@ test.serial('a file that cannot be parsed, a missing --config file, a bad endpoi
 });
 
 test.serial('stateFile resolves against the config file directory; coalesceMaxWait defaults to 5 × coalesce', async (t) => {
-  const d = await dirs();
+  const d = await dirs(t);
   const file = join(d.root, 'c.json');
   await writeFile(file, JSON.stringify({ stateFile: 'state/last.json', coalesce: 20 }));
   const { config } = await loadConfig({ configFile: file, systemDir: d.etc });

@@ -1,8 +1,8 @@
 import test from 'ava';
-import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadPlugins } from '../src/plugins/load-plugins.js';
+import { tempDir } from '../../../test/helpers/tmp.js';
 import { PluginSet } from '../src/plugins/plugin-set.js';
 import { AgentMetrics } from '../src/metrics.js';
 import type { MmsdConfig } from '../src/config/types.js';
@@ -25,8 +25,8 @@ const GOOD = `export default {
   apply(hooks, ctx) { hooks.onStart.tap('good', () => { globalThis.__goodStarted = ctx.options; }); },
 };`;
 
-async function fixtureDirs() {
-  const root = await mkdtemp(join(tmpdir(), 'mmsd-plugins-'));
+async function fixtureDirs(t: { teardown(fn: () => unknown): void }) {
+  const root = await tempDir(t, 'mmsd-plugins-');
   const configDir = join(root, 'etc');
   const dataDir = join(root, 'data');
   const ownDir = join(root, 'own');
@@ -47,7 +47,7 @@ async function fixtureDirs() {
 }
 
 test('plugins resolve by short name, full name, scope and path; config dir first, then data dir, then own', async (t) => {
-  const dirs = await fixtureDirs();
+  const dirs = await fixtureDirs(t);
   const loaded = await loadPlugins({
     entries: ['good', 'mmsd-plugin-installed', '@acme/cjs', './local.mjs', 'builtin', 'shadowed'],
     searchDirs: dirs.searchDirs,
@@ -61,13 +61,13 @@ test('plugins resolve by short name, full name, scope and path; config dir first
 });
 
 test('options are validated and defaults from the schema filled in', async (t) => {
-  const dirs = await fixtureDirs();
+  const dirs = await fixtureDirs(t);
   const [good] = await loadPlugins({ entries: [['good', { host: 'x' }]], searchDirs: dirs.searchDirs, baseDir: dirs.configDir });
   t.deepEqual(good!.options, { host: 'x', port: 8080 });
 });
 
 test('a plugin that is not installed: EMMSD_PLUGIN_NOT_FOUND naming the plugin, the places and the config file', async (t) => {
-  const dirs = await fixtureDirs();
+  const dirs = await fixtureDirs(t);
   const error = await t.throwsAsync(loadPlugins({ entries: ['nope'], searchDirs: dirs.searchDirs, baseDir: dirs.configDir, configFile: '/etc/mmsd/config.yaml' }));
   t.is((error as { code?: string }).code, 'EMMSD_PLUGIN_NOT_FOUND');
   t.regex(error!.message, /plugin "nope" \(in \/etc\/mmsd\/config.yaml\) is not installed/);
@@ -76,21 +76,21 @@ test('a plugin that is not installed: EMMSD_PLUGIN_NOT_FOUND naming the plugin, 
 });
 
 test('a plugin that throws while it is imported: EMMSD_PLUGIN_LOAD_FAILED with the cause', async (t) => {
-  const dirs = await fixtureDirs();
+  const dirs = await fixtureDirs(t);
   const error = await t.throwsAsync(loadPlugins({ entries: ['throws'], searchDirs: dirs.searchDirs, baseDir: dirs.configDir }));
   t.is((error as { code?: string }).code, 'EMMSD_PLUGIN_LOAD_FAILED');
   t.regex(error!.message, /plugin "throws" failed to load .*I cannot be imported/);
 });
 
 test('a module that is not a plugin: EMMSD_PLUGIN_INVALID saying what is missing', async (t) => {
-  const dirs = await fixtureDirs();
+  const dirs = await fixtureDirs(t);
   const error = await t.throwsAsync(loadPlugins({ entries: ['shape'], searchDirs: dirs.searchDirs, baseDir: dirs.configDir }));
   t.is((error as { code?: string }).code, 'EMMSD_PLUGIN_INVALID');
   t.regex(error!.message, /has no "apply\(hooks, ctx\)" function/);
 });
 
 test('bad options: EMMSD_PLUGIN_OPTIONS_INVALID naming each option', async (t) => {
-  const dirs = await fixtureDirs();
+  const dirs = await fixtureDirs(t);
   const error = await t.throwsAsync(
     loadPlugins({ entries: [['good', { port: 'eighty', colour: 'red' }]], searchDirs: dirs.searchDirs, baseDir: dirs.configDir, configFile: '/x/mmsd.yaml' }),
   );
@@ -101,7 +101,7 @@ test('bad options: EMMSD_PLUGIN_OPTIONS_INVALID naming each option', async (t) =
 });
 
 test('a malformed entry and a duplicate are refused', async (t) => {
-  const dirs = await fixtureDirs();
+  const dirs = await fixtureDirs(t);
   const bad = await t.throwsAsync(loadPlugins({ entries: [['good', 'not options']], searchDirs: dirs.searchDirs, baseDir: dirs.configDir }));
   t.is((bad as { code?: string }).code, 'EMMSD_PLUGIN_ENTRY_INVALID');
   t.regex(bad!.message, /plugins\[0\]/);

@@ -56,6 +56,7 @@ export class InstancesWriter {
 
   /** Every file of the snapshot written (unless equal on disk); our files of gone services removed. */
   private async reconcile(snapshot: Snapshot): Promise<void> {
+    const started = performance.now();
     await mkdir(this.options.dir, { recursive: true });
     await this.manifest.load();
     const present = new Set(await readdir(this.options.dir));
@@ -66,6 +67,7 @@ export class InstancesWriter {
     const wanted = new Set([...snapshot.services.values()].map(fileName));
     await this.remove(this.manifest.list().filter((name) => !wanted.has(name)));
     await this.manifest.save();
+    this.options.log.info('%d upstream files in step in %s (%d ms)', wanted.size, this.options.dir, Math.round(performance.now() - started));
   }
 
   /** After a resync: files that vanished from the directory (deleted by hand) are written again. */

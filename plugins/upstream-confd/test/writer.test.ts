@@ -1,12 +1,12 @@
 import test from 'ava';
-import { mkdtemp, readdir, readFile, stat, unlink, utimes, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createHooks, createStaticResolver, fileHelpersForTests, StateStore } from './support.js';
 import type { MarathonApp, PluginContext, StatusUpdateEvent } from '@mmsd/core';
 import plugin, { MANIFEST, renderUpstreamFiles } from '../src/index.js';
 import type { UpstreamConfdOptions } from '../src/index.js';
 import { fixture } from '../../../test/helpers/paths.js';
+import { tempDir } from '../../../test/helpers/tmp.js';
 
 const FRONTEND_UP = 'staging_web_frontend.instance-c41a9e77-1de3-11eb-a0f1-0242ac110006._app.1';
 
@@ -15,8 +15,8 @@ async function apps(): Promise<MarathonApp[]> {
 }
 
 /** The plugin applied to fresh hooks, writing into a new temp dir (or `dir`). */
-async function setup(dir?: string) {
-  const target = dir ?? join(await mkdtemp(join(tmpdir(), 'mmsd-confd-')), 'confd');
+async function setup(t: { teardown(fn: () => unknown): void }, dir?: string) {
+  const target = dir ?? join(await tempDir(t, 'mmsd-confd-'), 'confd');
   const hooks = createHooks({ onFailure: (f) => { throw f.error; } });
   const ctx = {
     name: 'upstream-confd',
@@ -49,7 +49,7 @@ function status(taskId: string, taskStatus: string, appId = '/staging/web/fronte
 }
 
 test('the first snapshot writes every file (creating the directory) and the manifest; run writes what render shows', async (t) => {
-  const { dir, store, publish } = await setup();
+  const { dir, store, publish } = await setup(t);
   store.replaceAll(await apps());
   const pub = await publish();
   const onDisk = await files(dir);
@@ -59,7 +59,7 @@ test('the first snapshot writes every file (creating the directory) and the mani
 });
 
 test('only the files of changed services are written, and only when their content changes', async (t) => {
-  const { dir, store, publish } = await setup();
+  const { dir, store, publish } = await setup(t);
   store.replaceAll(await apps());
   await publish();
   const old = new Date(Date.now() - 60_000);
@@ -85,7 +85,7 @@ test('only the files of changed services are written, and only when their conten
 });
 
 test('the file of a service that goes away is removed; files mmsd did not write are left alone', async (t) => {
-  const { dir, store, publish } = await setup();
+  const { dir, store, publish } = await setup(t);
   store.replaceAll(await apps());
   await publish();
   await writeFile(join(dir, 'hand-made.instances'), 'mine\n');
@@ -101,24 +101,24 @@ test('the file of a service that goes away is removed; files mmsd did not write 
 });
 
 test('a restart with unchanged state rewrites nothing; files of services gone meanwhile are removed', async (t) => {
-  const first = await setup();
+  const first = await setup(t);
   first.store.replaceAll(await apps());
   await first.publish();
   const before = await files(first.dir);
 
-  const second = await setup(first.dir);
+  const second = await setup(t, first.dir);
   second.store.replaceAll(await apps());
   await second.publish();
   t.deepEqual(await files(first.dir), before, 'same content, same inode, same mtime');
 
-  const third = await setup(first.dir);
+  const third = await setup(t, first.dir);
   third.store.replaceAll((await apps()).filter((a) => a.id !== '/staging/web/frontend'));
   await third.publish();
   t.false((await readdir(first.dir)).includes('staging.web.frontend.instances'));
 });
 
 test('a resync writes again a file that was deleted by hand', async (t) => {
-  const { dir, store, publish } = await setup();
+  const { dir, store, publish } = await setup(t);
   store.replaceAll(await apps());
   await publish();
   await unlink(join(dir, 'production.redis.master.instances'));

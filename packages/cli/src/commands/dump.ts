@@ -36,5 +36,6 @@ export default class Dump extends BaseCommand {
     }
     await prepared.embedded?.close();
     process.stdout.write(flags.json ? `${JSON.stringify(snapshotJson(snapshot, prepared.config), null, 2)}\n` : snapshotTable(snapshot));
+    await this.done();
   }
 }

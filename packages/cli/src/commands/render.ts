@@ -40,7 +40,7 @@ export default class Render extends BaseCommand {
       process.stderr.write(
         'nothing to render: no enabled handler writes files (enable one with --upstream-confd=PATH, --haproxy-bin=PATH or a config file)\n',
       );
-      return;
+      return this.done();
     }
     if (flags.out) {
       const root = resolve(flags.out);
@@ -50,11 +50,12 @@ export default class Render extends BaseCommand {
         await writeFile(target, artifact.content, { mode: artifact.mode ?? 0o644 });
         process.stdout.write(`${target}\n`);
       }
-      return;
+      return this.done();
     }
     for (const artifact of artifacts) {
       process.stdout.write(`==> ${artifact.path} (${artifact.plugin}) <==\n${artifact.content}`);
       if (!artifact.content.endsWith('\n')) process.stdout.write('\n');
     }
+    await this.done();
   }
 }

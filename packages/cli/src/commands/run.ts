@@ -65,7 +65,7 @@ SIGTERM and SIGINT stop it cleanly; SIGHUP reloads the config (a bad config is r
       }
       await agent.stop();
       await prepared.embedded?.close();
-      return;
+      return this.done();
     }
 
     let stopping: Promise<void> | undefined;

@@ -40,13 +40,33 @@ interface Entry {
 }
 
 const NEGATIVE_TTL_MS = 10_000;
+/**
+ * dns.lookup (getaddrinfo, which honours /etc/hosts) runs on libuv's threadpool; a DNS server
+ * that answers slowly would otherwise hold every thread and stall file I/O with it.
+ */
+const MAX_CONCURRENT_LOOKUPS = 2;
 
 async function systemResolve(host: string): Promise<string> {
-  try {
-    return (await dns.lookup(host, { family: 4 })).address;
-  } catch {
-    return (await dns.lookup(host)).address;
-  }
+  const addresses = await dns.lookup(host, { all: true });
+  const chosen = addresses.find((a) => a.family === 4) ?? addresses[0];
+  if (!chosen) throw new Error('no address');
+  return chosen.address;
+}
+
+/** Runs at most `limit` of the given tasks at once. */
+function limiter(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const queue: (() => void)[] = [];
+  return async <T>(task: () => Promise<T>): Promise<T> => {
+    if (active >= limit) await new Promise<void>((resolve) => queue.push(resolve));
+    active++;
+    try {
+      return await task();
+    } finally {
+      active--;
+      queue.shift()?.();
+    }
+  };
 }
 
 export function createDnsResolver(options: DnsResolverOptions = {}): AddressResolver {
@@ -55,7 +75,8 @@ export function createDnsResolver(options: DnsResolverOptions = {}): AddressReso
   const log = options.log ?? silentLogger;
   const fixed = options.hosts ?? {};
   const system = options.resolve ?? systemResolve;
-  const resolve = (host: string): Promise<string> => (fixed[host] ? Promise.resolve(fixed[host]) : system(host));
+  const limit = limiter(MAX_CONCURRENT_LOOKUPS);
+  const resolve = (host: string): Promise<string> => (fixed[host] ? Promise.resolve(fixed[host]) : limit(() => system(host)));
   const now = options.now ?? Date.now;
   const cache = new Map<string, Entry>();
   const listeners: ((host: string) => void)[] = [];
@@ -103,10 +124,16 @@ export function createDnsResolver(options: DnsResolverOptions = {}): AddressReso
 
   return {
     lookup(host) {
-      if (isIP(host)) return host;
-      if (fixed[host]) return fixed[host];
       const entry = cache.get(host);
-      if (!entry || entry.expires <= now()) void refresh(host);
+      if (entry && entry.expires > now()) return entry.address;
+      if (!entry) {
+        const literal = isIP(host) ? host : fixed[host];
+        if (literal) {
+          cache.set(host, { address: literal, expires: Number.POSITIVE_INFINITY });
+          return literal;
+        }
+      }
+      void refresh(host);
       return entry?.address;
     },
     async ensure(hosts) {
@@ -130,8 +157,14 @@ export function createDnsResolver(options: DnsResolverOptions = {}): AddressReso
 
 /** A resolver with fixed answers (tests, golden files): unknown hosts do not resolve. */
 export function createStaticResolver(addresses: Readonly<Record<string, string>>): AddressResolver {
+  const literals = new Map<string, boolean>();
+  const isLiteral = (host: string): boolean => {
+    let known = literals.get(host);
+    if (known === undefined) literals.set(host, (known = isIP(host) !== 0));
+    return known;
+  };
   return {
-    lookup: (host) => (isIP(host) ? host : addresses[host]),
+    lookup: (host) => (isLiteral(host) ? host : addresses[host]),
     ensure: async () => {},
     knows: () => true,
     onChange: () => {},

@@ -1,10 +1,9 @@
-import { isIP } from 'node:net';
 import type { GroupMatcher } from './groups.js';
 import { arraysEqual, recordsEqual } from '../util/equal.js';
 import { parseLabels } from './labels.js';
 import type { App, AppHealthCheck, Backend, ExcludedService, HealthCheck, PortSpec, Service, Task } from './types.js';
 
-/** Returns the IP of a host name if known; never blocks. */
+/** Returns the IP of a host name (an IP literal is its own address) if known; never blocks. */
 export type AddressLookup = (host: string) => string | undefined;
 
 export interface ServiceBuildContext {
@@ -49,7 +48,7 @@ function backendsOf(app: App, port: PortSpec, lookupAddress: AddressLookup): Bac
   for (const task of app.tasks.values()) {
     const endpoint = endpointOf(app, port, task);
     if (!endpoint) continue;
-    const address = isIP(endpoint.host) ? endpoint.host : lookupAddress(endpoint.host);
+    const address = lookupAddress(endpoint.host);
     backends.push(
       Object.freeze({
         taskId: task.id,

@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve as resolvePath } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { moduleResolve } from 'import-meta-resolve';
-import type { PluginEntry } from '../config/types.js';
 import { MmsdError, describeError } from '../errors.js';
 import { createAjv, describeSchemaErrors } from '../util/schema.js';
 import type { MmsdPlugin } from './types.js';

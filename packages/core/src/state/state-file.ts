@@ -2,7 +2,9 @@ import { MmsdError, describeError } from '../errors.js';
 import type { MarathonApp } from '../marathon/types.js';
 import { toMarathonApp } from '../model/to-marathon.js';
 import type { App } from '../model/types.js';
-import { readIfExists, writeIfChanged } from '../util/files.js';
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { atomicWrite, readIfExists } from '../util/files.js';
 
 const FORMAT = 1;
 
@@ -24,22 +26,38 @@ function sameEndpoints(a: readonly string[], b: readonly string[]): boolean {
   return norm(a) === norm(b);
 }
 
+/**
+ * Saves the state atomically, app by app: a large cluster's state is never one big string in
+ * memory (it would double mmsd's peak memory right after a full sync).
+ */
 export async function saveState(
   path: string,
   apps: Iterable<App>,
   meta: { endpoints: readonly string[]; syncedAt?: string },
 ): Promise<void> {
-  const content: StateFileContent = {
-    mmsd: {
-      format: FORMAT,
-      savedAt: new Date().toISOString(),
-      ...(meta.syncedAt ? { syncedAt: meta.syncedAt } : {}),
-      endpoints: [...meta.endpoints],
-    },
-    apps: [...apps].map(toMarathonApp),
+  const header: StateFileContent['mmsd'] = {
+    format: FORMAT,
+    savedAt: new Date().toISOString(),
+    ...(meta.syncedAt ? { syncedAt: meta.syncedAt } : {}),
+    endpoints: [...meta.endpoints],
   };
+  function* chunks(): Generator<string> {
+    yield `{"mmsd":${JSON.stringify(header)},"apps":[`;
+    let first = true;
+    let batch: string[] = [];
+    for (const app of apps) {
+      batch.push(`${first ? '' : ','}${JSON.stringify(toMarathonApp(app))}`);
+      first = false;
+      if (batch.length === 500) {
+        yield batch.join('');
+        batch = [];
+      }
+    }
+    yield `${batch.join('')}]}\n`;
+  }
   try {
-    await writeIfChanged(path, `${JSON.stringify(content)}\n`, { mode: 0o600 });
+    await mkdir(dirname(path), { recursive: true });
+    await atomicWrite(path, chunks(), { mode: 0o600 });
   } catch (error) {
     throw new MmsdError('EMMSD_STATE_FILE', `cannot write the state file ${path}: ${describeError(error)}`, {
       cause: error,
