@@ -1,0 +1,334 @@
+import { dirname, join } from 'node:path';
+import { mkdir, writeFile, rm } from 'node:fs/promises';
+import type { ChangeSet, PluginContext, Snapshot } from '@mmsd/core';
+import { HaproxyProcess, alerts } from './haproxy-process.js';
+import type { HaproxyOptions } from './options.js';
+import type { Renderer } from './render.js';
+import type { Applied } from './runtime.js';
+import { appliedFromView, runtimeCommands, structuralKey } from './runtime.js';
+import { cli, cliBatch, failures, parseServersState } from './socket.js';
+import type { HaproxyView } from './view.js';
+import { buildView, serviceView } from './view.js';
+
+interface Candidate {
+  view: HaproxyView;
+  text: string;
+  version: number;
+}
+
+/**
+ * Keeps the local HAProxy in step with the snapshots. Backend changes (a task up, down,
+ * draining, gone, new) go through the runtime API at once; structural changes (a service
+ * added, removed or redefined) rewrite the config and reload, at most once per
+ * `minReloadInterval`; after runtime changes the config file is rewritten (debounced) so that
+ * the next reload agrees. Every config is checked with `haproxy -c` before it replaces the file.
+ */
+export class HaproxyController {
+  private readonly process: HaproxyProcess;
+  private snapshot: Snapshot | undefined;
+  private applied: Applied = new Map();
+  private keys = new Map<string, string>();
+  private running = false;
+  private started = false;
+  private stopping = false;
+  private queue: Promise<void> = Promise.resolve();
+  private busy = 0;
+  private reloadTimer: NodeJS.Timeout | undefined;
+  private writeTimer: NodeJS.Timeout | undefined;
+  private supervisor: NodeJS.Timeout | undefined;
+  private lastReloadAt = 0;
+  private writtenVersion = -1;
+  private lastError = '';
+  private restarts: number[] = [];
+  private pendingDeletes = new Set<string>();
+
+  constructor(
+    private readonly ctx: PluginContext<HaproxyOptions>,
+    private readonly options: HaproxyOptions,
+    private readonly render: Renderer,
+  ) {
+    this.process = new HaproxyProcess({ ...options, log: ctx.log });
+  }
+
+  /** The config of a snapshot, as `render` prints it and `run` writes it. */
+  renderSnapshot(snapshot: Snapshot): { view: HaproxyView; text: string } {
+    const view = buildView(snapshot, this.options);
+    return { view, text: this.render(view) };
+  }
+
+  async onSnapshot(snapshot: Snapshot, changes: ChangeSet): Promise<void> {
+    this.snapshot = snapshot;
+    if (!this.started || changes.initial) {
+      this.started = true;
+      await this.enqueue(() => this.startOrAdopt());
+      return;
+    }
+    const runtime: string[] = [];
+    let structural = false;
+    for (const change of changes.services) {
+      const tcpBefore = change.before?.transport === 'tcp';
+      const tcpAfter = change.after?.transport === 'tcp';
+      if (!tcpBefore && !tcpAfter) continue;
+      if (!change.before || !change.after || !tcpBefore || !tcpAfter) structural = true;
+      else if (structuralKey(serviceView(change.after, this.options)) !== this.keys.get(change.after.name)) structural = true;
+      else runtime.push(change.name);
+    }
+    if (structural) this.scheduleReload();
+    if (runtime.length > 0 && this.options.manage) {
+      const update = this.enqueue(() => this.updateAtRuntime(runtime));
+      // Wait for it (event → runtime state) unless a reload or start holds the queue.
+      if (this.busy <= 1) await update;
+      if (!structural) this.scheduleWrite();
+    } else if (runtime.length > 0) this.scheduleWrite();
+  }
+
+  async shutdown(): Promise<void> {
+    this.stopping = true;
+    for (const timer of [this.reloadTimer, this.supervisor]) if (timer) clearTimeout(timer);
+    const write = this.writeTimer !== undefined;
+    if (this.writeTimer) clearTimeout(this.writeTimer);
+    await this.queue;
+    if (write) await this.writeConfig();
+  }
+
+  // -------------------------------------------------------------------------------------
+
+  private enqueue(step: () => Promise<void>): Promise<void> {
+    this.busy++;
+    const run = this.queue.then(step).catch((error: unknown) => this.ctx.log.error('%s', (error as Error).message));
+    this.queue = run.finally(() => this.busy--);
+    return run;
+  }
+
+  /** Renders the current snapshot and checks it with `haproxy -c`; undefined if it fails. */
+  private async candidate(): Promise<Candidate | undefined> {
+    const snapshot = this.snapshot!;
+    const { view, text } = this.renderSnapshot(snapshot);
+    for (const warning of view.warnings) this.ctx.log.warn('%s', warning);
+    const file = join(dirname(this.options.configFile), `.${this.options.configFile.split('/').pop()}.candidate-${process.pid}`);
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(file, text, { mode: 0o644 });
+    try {
+      const result = await this.ctx.exec(this.options.bin, ['-c', '-q', '-f', file], { timeout: 120_000 });
+      if (result.code !== 0) {
+        const message = `the new HAProxy config does not pass "haproxy -c" (${alerts(result.stdout + result.stderr)}); HAProxy keeps the running config`;
+        if (message !== this.lastError) this.ctx.log.error('%s', message);
+        this.lastError = message;
+        return undefined;
+      }
+    } catch (error) {
+      const message = `cannot run ${this.options.bin} to check the config: ${(error as Error).message} (install HAProxy or set the "bin" option)`;
+      if (message !== this.lastError) this.ctx.log.error('%s', message);
+      this.lastError = message;
+      return undefined;
+    } finally {
+      await rm(file, { force: true });
+    }
+    if (this.lastError) this.ctx.log.info('the HAProxy config passes "haproxy -c" again');
+    this.lastError = '';
+    return { view, text, version: snapshot.version };
+  }
+
+  private async install(candidate: Candidate): Promise<'created' | 'updated' | 'unchanged'> {
+    const outcome = await this.ctx.files.write(this.options.configFile, candidate.text, { mode: 0o644 });
+    this.writtenVersion = Math.max(this.writtenVersion, candidate.version);
+    return outcome;
+  }
+
+  private remember(view: HaproxyView): void {
+    this.applied = appliedFromView(view);
+    this.keys = new Map(view.services.map((s) => [s.service.name, structuralKey(s)]));
+    this.pendingDeletes.clear();
+  }
+
+  private async startOrAdopt(): Promise<void> {
+    if (!this.options.manage) {
+      const candidate = await this.candidate();
+      if (candidate) {
+        await this.install(candidate);
+        this.remember(candidate.view);
+      }
+      return;
+    }
+    const pid = await this.process.masterPid();
+    if (pid && (await this.process.proc())) {
+      this.ctx.log.info('taking over the running HAProxy (master %d)', pid);
+      this.running = true;
+      await this.reload(true);
+    } else {
+      await this.start();
+    }
+    this.supervise();
+  }
+
+  private async start(): Promise<void> {
+    const candidate = await this.candidate();
+    if (!candidate) return;
+    await this.install(candidate);
+    await rm(this.options.masterSocket, { force: true });
+    try {
+      await this.process.start();
+    } catch (error) {
+      this.ctx.log.error('HAProxy did not start: %s', (error as Error).message);
+      return;
+    }
+    this.running = true;
+    this.lastReloadAt = Date.now();
+    this.remember(candidate.view);
+    await this.verifyStates(candidate.view);
+  }
+
+  private scheduleReload(): void {
+    if (this.reloadTimer || this.stopping) return;
+    const wait = Math.max(0, this.lastReloadAt + this.options.minReloadInterval * 1000 - Date.now());
+    this.reloadTimer = setTimeout(() => {
+      this.reloadTimer = undefined;
+      void this.enqueue(() => this.reload(false));
+    }, wait);
+  }
+
+  /** Checks, writes and (if the file changed, or `force`) reloads. */
+  private async reload(force: boolean): Promise<void> {
+    if (!this.running) return this.start();
+    const candidate = await this.candidate();
+    if (!candidate) return;
+    const started = performance.now();
+    await this.saveServerStates();
+    const outcome = await this.install(candidate);
+    if (outcome === 'unchanged' && !force) {
+      this.remember(candidate.view);
+      return;
+    }
+    try {
+      const worker = await this.process.reload();
+      this.lastReloadAt = Date.now();
+      this.remember(candidate.view);
+      await this.verifyStates(candidate.view);
+      this.ctx.log.info('HAProxy reloaded: %d services, new worker %d (%d ms)', candidate.view.services.length, worker, Math.round(performance.now() - started));
+    } catch (error) {
+      this.ctx.log.error('%s', (error as Error).message);
+    }
+  }
+
+  private async saveServerStates(): Promise<void> {
+    try {
+      const states = await cli(this.options.socket, 'show servers state', 30_000);
+      await this.ctx.files.write(this.options.stateFile, states, { fsync: false });
+    } catch (error) {
+      this.ctx.log.warn('could not save the server states before the reload: %s', (error as Error).message);
+    }
+  }
+
+  /**
+   * After a (re)load, the server states from the state file may be older than the snapshot the
+   * config was rendered from: set every server that differs to its state in the snapshot.
+   */
+  private async verifyStates(view: HaproxyView): Promise<void> {
+    let actual;
+    try {
+      actual = parseServersState(await cli(this.options.socket, 'show servers state', 30_000));
+    } catch (error) {
+      this.ctx.log.warn('could not read the server states: %s', (error as Error).message);
+      return;
+    }
+    const wanted = new Map<string, string>();
+    for (const service of view.services) for (const server of service.servers) wanted.set(`${service.name}/${server.name}`, server.state);
+    const commands: string[] = [];
+    for (const server of actual) {
+      const id = `${server.backend}/${server.server}`;
+      const state = wanted.get(id);
+      if (state && state !== server.admin) commands.push(`set server ${id} state ${state}`);
+    }
+    for (const [id, state] of wanted) {
+      const [backend, name] = id.split('/') as [string, string];
+      const entry = this.applied.get(backend)?.get(name);
+      if (entry) entry.state = state as 'ready' | 'drain' | 'maint';
+    }
+    if (commands.length > 0) await this.send(commands);
+  }
+
+  private async updateAtRuntime(names: readonly string[]): Promise<void> {
+    if (!this.running || !this.snapshot) return;
+    const commands: string[] = [];
+    for (const name of names) {
+      const service = this.snapshot.services.get(name);
+      if (!service) continue;
+      const view = serviceView(service, this.options);
+      if (this.keys.get(name) !== structuralKey(view)) continue; // a reload is coming for it
+      commands.push(...runtimeCommands(view, this.applied, this.options.checks));
+    }
+    for (const id of this.pendingDeletes) commands.push(`del server ${id}`);
+    this.pendingDeletes.clear();
+    if (commands.length > 0) await this.send(commands);
+  }
+
+  /** Sends runtime commands; what fails is retried (deletions) or left to a reload. */
+  private async send(commands: readonly string[]): Promise<void> {
+    let answers: string[];
+    try {
+      answers = await cliBatch(this.options.socket, commands, 10_000);
+    } catch (error) {
+      this.ctx.log.warn('the HAProxy runtime API does not answer (%s); reloading instead', (error as Error).message);
+      this.scheduleReload();
+      return;
+    }
+    const failed = answers.flatMap(failures);
+    if (failed.length === 0) {
+      this.ctx.log.debug('runtime API: %d commands', commands.length);
+      return;
+    }
+    const busy = failed.filter((line) => /still has connections|not in maintenance|still used/i.test(line));
+    if (busy.length > 0) {
+      // A server that still has connections is deleted later; it gets no new ones meanwhile.
+      for (const command of commands) {
+        const del = /^del server (\S+)$/.exec(command);
+        if (del) this.pendingDeletes.add(del[1]!);
+      }
+    }
+    const other = failed.filter((line) => !busy.includes(line));
+    if (other.length > 0) {
+      this.ctx.log.warn('the HAProxy runtime API refused some changes (%s); reloading instead', other.slice(0, 3).join('; '));
+      this.scheduleReload();
+    }
+  }
+
+  private scheduleWrite(): void {
+    if (this.stopping) return;
+    if (this.writeTimer) clearTimeout(this.writeTimer);
+    this.writeTimer = setTimeout(() => {
+      this.writeTimer = undefined;
+      void this.writeConfig();
+    }, this.options.writeDelay);
+  }
+
+  /** Rewrites the config file to the current snapshot (no reload): the next reload agrees. */
+  private async writeConfig(): Promise<void> {
+    if (!this.snapshot || this.snapshot.version <= this.writtenVersion || this.reloadTimer) return;
+    const candidate = await this.candidate();
+    if (candidate && candidate.version > this.writtenVersion) await this.install(candidate);
+  }
+
+  private supervise(): void {
+    const tick = async (): Promise<void> => {
+      if (this.stopping || !this.options.manage) return;
+      if (this.running && !(await this.process.masterPid())) {
+        this.running = false;
+        const now = Date.now();
+        this.restarts = [...this.restarts.filter((t) => now - t < 60_000), now];
+        if (this.restarts.length > 5) {
+          this.ctx.log.error('HAProxy died %d times within a minute; next attempt in 30 s', this.restarts.length);
+          this.supervisor = setTimeout(() => {
+            this.restarts = [];
+            void this.enqueue(() => this.start()).then(() => this.supervise());
+          }, 30_000);
+          return;
+        }
+        this.ctx.log.error('HAProxy is not running any more; starting it again');
+        await this.enqueue(() => this.start());
+      }
+      this.supervisor = setTimeout(() => void tick(), 1000);
+    };
+    if (this.supervisor) clearTimeout(this.supervisor);
+    this.supervisor = setTimeout(() => void tick(), 1000);
+  }
+}

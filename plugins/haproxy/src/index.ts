@@ -1,0 +1,35 @@
+import { isAbsolute, resolve } from 'node:path';
+import type { MmsdPlugin } from '@mmsd/core';
+import { HaproxyController } from './controller.js';
+import type { HaproxyOptions } from './options.js';
+import { optionsSchema } from './options.js';
+import { compileTemplate } from './render.js';
+
+/**
+ * mmsd's HAProxy handler: every exposed TCP service gets a listener on its service port with
+ * the node's up tasks as servers; lb-vhost services are routed by Host header (HTTP) and SNI
+ * (HTTPS passthrough). Backend changes go through the runtime API, structural ones reload
+ * (hitless, master-worker); every config is checked before it replaces the running one.
+ */
+const haproxy: MmsdPlugin<HaproxyOptions> = {
+  name: 'haproxy',
+  optionsSchema,
+  apply(hooks, ctx) {
+    const options = ctx.options;
+    const template = options.template && (isAbsolute(options.template) ? options.template : resolve(ctx.configDir, options.template));
+    const controller = new HaproxyController(ctx, options, compileTemplate(template));
+    hooks.onRender.tap('haproxy', (artifacts, snapshot) => [
+      ...artifacts,
+      { plugin: 'haproxy', path: options.configFile, content: controller.renderSnapshot(snapshot).text, mode: 0o644 },
+    ]);
+    hooks.onSnapshot.tapPromise('haproxy', (snapshot, changes) => controller.onSnapshot(snapshot, changes));
+    hooks.onShutdown.tapPromise('haproxy', () => controller.shutdown());
+  },
+};
+
+export default haproxy;
+export type { HaproxyOptions } from './options.js';
+export { optionsSchema } from './options.js';
+export { buildView, serviceView } from './view.js';
+export type { GatewayView, HaproxyView, ServerView, ServiceView } from './view.js';
+export { compileTemplate, DEFAULT_TEMPLATE, sanitize } from './render.js';

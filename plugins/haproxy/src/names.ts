@@ -1,0 +1,20 @@
+/** Characters HAProxy accepts in proxy and server names. */
+const UNSAFE = /[^A-Za-z0-9._:-]/g;
+
+/**
+ * Proxy (section) names: the service name (dotted app id, `_i` for port index i). Marathon ids
+ * only hold [a-z0-9.-], so these never need escaping, and never collide with mmsd's own
+ * sections, which all contain an underscore followed by a letter (`mmsd_stats`).
+ */
+export function proxyName(serviceName: string): string {
+  return serviceName.replace(UNSAFE, '_');
+}
+
+/** Server names: the task id (stable across reloads, unique in a backend). */
+export function serverName(taskId: string): string {
+  return taskId.replace(UNSAFE, '_');
+}
+
+export const STATS_PROXY = 'mmsd_stats';
+export const HTTP_GATEWAY = 'mmsd_http_gateway';
+export const HTTPS_GATEWAY = 'mmsd_https_gateway';

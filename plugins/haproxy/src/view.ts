@@ -1,0 +1,265 @@
+import type { Backend, Service, Snapshot } from '@mmsd/core';
+import { HTTP_GATEWAY, HTTPS_GATEWAY, STATS_PROXY, proxyName, serverName } from './names.js';
+import type { HaproxyOptions } from './options.js';
+
+export type ServerState = 'ready' | 'drain' | 'maint';
+export type CheckKind = 'http' | 'redis' | 'redis-master' | 'redis-slave' | 'smtp' | 'tcp';
+
+export interface CheckView {
+  kind: CheckKind;
+  /** Backend-level lines (`option httpchk`, `tcp-check …`). */
+  lines: string[];
+  /** Milliseconds between checks (from the Marathon health check), if it has one. */
+  interMs?: number;
+}
+
+export interface ServerView {
+  /** Server name (the task id). */
+  name: string;
+  taskId: string;
+  host: string;
+  address: string;
+  port: number;
+  /** `ready` for up tasks, `drain` for TASK_KILLING ones, `maint` for the rest. */
+  state: ServerState;
+  /** Keywords after the address (`check inter 10000 send-proxy`), as `add server` takes them too. */
+  options: string;
+  /** The whole `server` line as the config has it (maint and drain servers start `disabled`). */
+  line: string;
+}
+
+export interface ServiceView {
+  /** Section name: `frontend`/`backend` for http, `listen` otherwise. */
+  name: string;
+  service: Service;
+  mode: 'http' | 'tcp';
+  bind: string;
+  port: number;
+  check: CheckView;
+  /** `Host` header of HTTP checks. */
+  servers: ServerView[];
+  /** Backends left out because their host does not resolve. */
+  unresolved: string[];
+}
+
+export interface GatewayRoute {
+  /** Exact host name, or the suffix (`.example.org`) of a `*.example.org` vhost. */
+  match: string;
+  backend: string;
+}
+
+export interface GatewayView {
+  name: string;
+  bind: string;
+  port: number;
+  exact: { backend: string; hosts: string[] }[];
+  wildcard: GatewayRoute[];
+  defaultBackend?: string;
+}
+
+export interface HaproxyView {
+  global: { maxconn: number; socket: string; stateFile: string; hardStopAfter: string };
+  defaults: { timeouts: HaproxyOptions['timeouts'] };
+  stats?: { name: string; bind: string; port: number };
+  services: ServiceView[];
+  gateways: { http?: GatewayView; https?: GatewayView };
+  /** Services that are not in the config, and why. */
+  skipped: { name: string; reason: string }[];
+  /** Conflicts resolved deterministically (a vhost claimed twice, two default vhosts, …). */
+  warnings: string[];
+}
+
+const SAFE_PATH = /^\/[A-Za-z0-9\-._~!$&()*+,;=:@%/?]*$/;
+
+function checkOf(service: Service, checks: boolean, warnings: string[]): CheckView {
+  const interMs = service.healthCheck ? Math.max(1, Math.round(service.healthCheck.intervalSeconds * 1000)) : undefined;
+  const base = { ...(interMs !== undefined ? { interMs } : {}) };
+  if (!checks) return { kind: 'tcp', lines: [], ...base };
+  switch (service.proto) {
+    case 'http': {
+      let path = service.healthCheck?.path ?? '/';
+      if (!SAFE_PATH.test(path) || path.length > 1024) {
+        warnings.push(`service ${service.name}: health check path ${JSON.stringify(path.slice(0, 60))} cannot be used in HAProxy; checking / instead`);
+        path = '/';
+      }
+      const host = service.vhosts.find((v) => !v.startsWith('*.')) ?? 'localhost';
+      return {
+        kind: 'http',
+        lines: ['option httpchk', `http-check send meth GET uri ${path} ver HTTP/1.1 hdr Host ${host}`, 'http-check expect status 200-399'],
+        ...base,
+      };
+    }
+    case 'redis':
+    case 'redis-master':
+    case 'redis-slave': {
+      const lines = ['option tcp-check', 'tcp-check connect', 'tcp-check send PING\\r\\n', 'tcp-check expect string +PONG'];
+      if (service.proto !== 'redis') {
+        const role = service.proto === 'redis-master' ? 'master' : 'slave';
+        lines.push('tcp-check send info\\ replication\\r\\n', `tcp-check expect string role:${role}`, 'tcp-check send QUIT\\r\\n', 'tcp-check expect string +OK');
+      }
+      return { kind: service.proto, lines, ...base };
+    }
+    case 'smtp':
+      return { kind: 'smtp', lines: ['option smtpchk EHLO mmsd'], ...base };
+    default:
+      return { kind: 'tcp', lines: [], ...base };
+  }
+}
+
+export function serverState(backend: Backend): ServerState {
+  return backend.health === 'up' ? 'ready' : backend.health === 'draining' ? 'drain' : 'maint';
+}
+
+/** `check inter 10000 send-proxy`: the same keywords in the config and in `add server`. */
+export function serverOptions(service: Service, check: CheckView, checks: boolean): string {
+  const words: string[] = [];
+  if (checks) {
+    words.push('check');
+    if (check.interMs !== undefined) words.push('inter', String(check.interMs));
+  }
+  if (service.proxyProtocol === 1) words.push('send-proxy');
+  if (service.proxyProtocol === 2) words.push('send-proxy-v2');
+  return words.join(' ');
+}
+
+export function addressWithPort(address: string, port: number): string {
+  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+}
+
+export function serverView(service: Service, check: CheckView, backend: Backend & { address: string }, checks: boolean): ServerView {
+  const name = serverName(backend.taskId);
+  const state = serverState(backend);
+  const options = serverOptions(service, check, checks);
+  const target = addressWithPort(backend.address, backend.port);
+  return {
+    name,
+    taskId: backend.taskId,
+    host: backend.host,
+    address: backend.address,
+    port: backend.port,
+    state,
+    options,
+    line: `server ${name} ${target}${options ? ` ${options}` : ''}${state === 'ready' ? '' : ' disabled'}`,
+  };
+}
+
+export function serviceView(service: Service, options: HaproxyOptions, warnings: string[] = []): ServiceView {
+  const check = checkOf(service, options.checks, warnings);
+  const servers: ServerView[] = [];
+  const unresolved: string[] = [];
+  const seen = new Set<string>();
+  for (const backend of service.backends) {
+    if (!backend.address) {
+      unresolved.push(`${backend.host}:${backend.port}`);
+      continue;
+    }
+    const server = serverView(service, check, backend as Backend & { address: string }, options.checks);
+    if (seen.has(server.name)) continue;
+    seen.add(server.name);
+    servers.push(server);
+  }
+  servers.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return {
+    name: proxyName(service.name),
+    service,
+    mode: service.proto === 'http' ? 'http' : 'tcp',
+    bind: options.bind,
+    port: service.servicePort,
+    check,
+    servers,
+    unresolved,
+  };
+}
+
+function gatewayView(
+  name: string,
+  bind: string,
+  port: number,
+  members: ServiceView[],
+  warnings: string[],
+  kind: string,
+): GatewayView | undefined {
+  if (port <= 0) return undefined;
+  const owner = new Map<string, string>();
+  let defaultBackend: string | undefined;
+  for (const member of members) {
+    for (const vhost of member.service.vhosts) {
+      const claimed = owner.get(vhost);
+      if (claimed) warnings.push(`${kind} gateway: vhost ${vhost} of ${member.name} is already served by ${claimed}; ignored`);
+      else owner.set(vhost, member.name);
+    }
+    if (member.service.vhostDefault) {
+      if (defaultBackend) warnings.push(`${kind} gateway: ${member.name} is a default vhost too; ${defaultBackend} stays the default`);
+      else defaultBackend = member.name;
+    }
+  }
+  if (owner.size === 0 && !defaultBackend) return undefined;
+  const exact = new Map<string, string[]>();
+  const wildcard: GatewayRoute[] = [];
+  for (const [vhost, backend] of owner) {
+    if (vhost.startsWith('*.')) wildcard.push({ match: vhost.slice(1), backend });
+    else exact.set(backend, [...(exact.get(backend) ?? []), vhost]);
+  }
+  // The most specific wildcard first; then by name, for a deterministic file.
+  wildcard.sort((a, b) => b.match.length - a.match.length || (a.match < b.match ? -1 : 1));
+  return {
+    name,
+    bind,
+    port,
+    exact: [...exact.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([backend, hosts]) => ({ backend, hosts: hosts.sort() })),
+    wildcard,
+    ...(defaultBackend ? { defaultBackend } : {}),
+  };
+}
+
+/**
+ * The view model of the config: everything the template needs, validated and in a fixed order
+ * (same state, same bytes). Labels reach it only as validated values (vhosts, proto, PROXY
+ * version); nothing from a label is copied into the config as it is.
+ */
+export function buildView(snapshot: Snapshot, options: HaproxyOptions): HaproxyView {
+  const warnings: string[] = [];
+  const skipped: { name: string; reason: string }[] = [];
+  const services: ServiceView[] = [];
+  const gatewayBind = options.gateway.bind ?? options.bind;
+  // A port bound twice would pass `haproxy -c` and then fail to bind: the first claim wins.
+  const claims: { bind: string; port: number; owner: string }[] = [];
+  const wildcard = (bind: string) => bind === '0.0.0.0' || bind === '*' || bind === '::' || bind === '[::]';
+  const claim = (bind: string, port: number, owner: string): string | undefined => {
+    const holder = claims.find((c) => c.port === port && (c.bind === bind || wildcard(c.bind) || wildcard(bind)));
+    if (holder) return holder.owner;
+    claims.push({ bind, port, owner });
+    return undefined;
+  };
+  if (options.statsPort > 0) claim(options.statsBind, options.statsPort, STATS_PROXY);
+  if (options.gateway.http > 0) claim(gatewayBind, options.gateway.http, HTTP_GATEWAY);
+  if (options.gateway.https > 0) claim(gatewayBind, options.gateway.https, HTTPS_GATEWAY);
+  const names = [...snapshot.services.keys()].sort();
+  for (const name of names) {
+    const service = snapshot.services.get(name)!;
+    if (service.transport !== 'tcp') {
+      skipped.push({ name, reason: `${service.transport}: HAProxy balances TCP only` });
+      continue;
+    }
+    const holder = claim(options.bind, service.servicePort, name);
+    if (holder) {
+      skipped.push({ name, reason: `port ${service.servicePort} is already bound by ${holder}` });
+      warnings.push(`service ${name} is not served: its port ${service.servicePort} is already bound by ${holder}`);
+      continue;
+    }
+    services.push(serviceView(service, options, warnings));
+  }
+  const withVhosts = (mode: 'http' | 'tcp') =>
+    services.filter((s) => s.mode === mode && (s.service.vhosts.length > 0 || s.service.vhostDefault));
+  const http = gatewayView(HTTP_GATEWAY, gatewayBind, options.gateway.http, withVhosts('http'), warnings, 'HTTP');
+  const https = gatewayView(HTTPS_GATEWAY, gatewayBind, options.gateway.https, withVhosts('tcp'), warnings, 'HTTPS');
+  return {
+    global: { maxconn: options.maxconn, socket: options.socket, stateFile: options.stateFile, hardStopAfter: options.hardStopAfter },
+    defaults: { timeouts: options.timeouts },
+    ...(options.statsPort > 0 ? { stats: { name: STATS_PROXY, bind: options.statsBind, port: options.statsPort } } : {}),
+    services,
+    gateways: { ...(http ? { http } : {}), ...(https ? { https } : {}) },
+    skipped,
+    warnings,
+  };
+}

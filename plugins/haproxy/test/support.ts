@@ -1,0 +1,31 @@
+// What the tests need from @mmsd/core at run time (the plugin itself imports only types).
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createStaticResolver, StateStore } from '@mmsd/core';
+import type { MarathonApp, Snapshot } from '@mmsd/core';
+import type { HaproxyOptions } from '../src/index.js';
+
+export { createHooks, createStaticResolver, StateStore, optionsDefaults } from './defaults.js';
+
+export function snapshotOf(apps: MarathonApp[], groups = ['*'], hosts: Record<string, string> = {}): Snapshot {
+  const store = new StateStore({ groups, resolver: createStaticResolver(hosts) });
+  store.replaceAll(apps);
+  return store.publish()!.snapshot;
+}
+
+/** `haproxy -c` on a config text: its exit status and output. */
+export function haproxyCheck(text: string): { ok: boolean; output: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'mmsd-hacheck-'));
+  try {
+    const file = join(dir, 'haproxy.cfg');
+    writeFileSync(file, text);
+    const result = spawnSync('haproxy', ['-c', '-q', '-f', file], { encoding: 'utf8' });
+    return { ok: result.status === 0, output: `${result.stdout}${result.stderr}` };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export type { HaproxyOptions };
