@@ -50,7 +50,7 @@ export function startCli(args: readonly string[], options: { env?: Record<string
           if (!found && done) throw new Error(`the CLI exited; stdout:\n${out.join('\n')}\nstderr:\n${err.join('\n')}`);
           return found;
         },
-        { timeout: lineOptions.timeout ?? 30_000, what: `a line matching ${String(match)}; stdout so far:\n${out.join('\n')}\nstderr:\n${err.slice(-20).join('\n')}` },
+        { timeout: lineOptions.timeout ?? 30_000, what: () => `a line matching ${String(match)}; stdout so far:\n${out.slice(-20).join('\n')}\nstderr:\n${err.slice(-20).join('\n')}` },
       );
     },
     async stop(signal = 'SIGTERM') {

@@ -1,7 +1,7 @@
 /** Polls `condition` until it returns a truthy value (returned) or `timeout` ms pass (throws). */
 export async function waitFor<T>(
   condition: () => T | Promise<T>,
-  options: { timeout?: number; interval?: number; what?: string } = {},
+  options: { timeout?: number; interval?: number; what?: string | (() => string) } = {},
 ): Promise<NonNullable<T>> {
   const timeout = options.timeout ?? 10_000;
   const interval = options.interval ?? 10;
@@ -15,7 +15,8 @@ export async function waitFor<T>(
       last = error;
     }
     if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeout} ms waiting for ${options.what ?? 'a condition'}${last ? `: ${String(last)}` : ''}`);
+      const what = typeof options.what === 'function' ? options.what() : options.what;
+      throw new Error(`timed out after ${timeout} ms waiting for ${what ?? 'a condition'}${last ? `: ${String(last)}` : ''}`);
     }
     await new Promise((resolve) => setTimeout(resolve, interval));
   }

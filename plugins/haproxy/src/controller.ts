@@ -1,4 +1,4 @@
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { mkdir, writeFile, rm } from 'node:fs/promises';
 import type { ChangeSet, PluginContext, Snapshot } from '@mmsd/core';
 import { HaproxyProcess, alerts } from './haproxy-process.js';
@@ -41,6 +41,11 @@ export class HaproxyController {
   private lastError = '';
   private restarts: number[] = [];
   private pendingDeletes = new Set<string>();
+  private deleteTimer: NodeJS.Timeout | undefined;
+  private deleteAttempts = 0;
+  private candidates = 0;
+  private failedReloads = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly ctx: PluginContext<HaproxyOptions>,
@@ -84,11 +89,11 @@ export class HaproxyController {
 
   async shutdown(): Promise<void> {
     this.stopping = true;
-    for (const timer of [this.reloadTimer, this.supervisor]) if (timer) clearTimeout(timer);
+    for (const timer of [this.reloadTimer, this.supervisor, this.deleteTimer, this.retryTimer]) if (timer) clearTimeout(timer);
     const write = this.writeTimer !== undefined;
     if (this.writeTimer) clearTimeout(this.writeTimer);
     await this.queue;
-    if (write) await this.writeConfig();
+    if (write) await this.enqueue(() => this.writeConfig());
   }
 
   // -------------------------------------------------------------------------------------
@@ -105,13 +110,17 @@ export class HaproxyController {
     const snapshot = this.snapshot!;
     const { view, text } = this.renderSnapshot(snapshot);
     for (const warning of view.warnings) this.ctx.log.warn('%s', warning);
-    const file = join(dirname(this.options.configFile), `.${this.options.configFile.split('/').pop()}.candidate-${process.pid}`);
+    const file = join(dirname(this.options.configFile), `.${basename(this.options.configFile)}.candidate-${process.pid}-${++this.candidates}`);
     await mkdir(dirname(file), { recursive: true });
     await writeFile(file, text, { mode: 0o644 });
     try {
-      const result = await this.ctx.exec(this.options.bin, ['-c', '-q', '-f', file], { timeout: 120_000 });
-      if (result.code !== 0) {
-        const message = `the new HAProxy config does not pass "haproxy -c" (${alerts(result.stdout + result.stderr)}); HAProxy keeps the running config`;
+      // Not -q: it silences the alerts too.
+      const result = await this.ctx.exec(this.options.bin, ['-c', '-f', file], { timeout: 120_000 });
+      // Exit code 2: valid, but nothing to listen on (HAProxy runs such a config all the same).
+      const valid = result.code === 0 || (result.code === 2 && /no listener/.test(result.stdout + result.stderr));
+      if (!valid) {
+        const reason = alerts(result.stdout + result.stderr).split(file).join(this.options.configFile);
+        const message = `the new HAProxy config does not pass "haproxy -c" (${reason}); HAProxy keeps the running config`;
         if (message !== this.lastError) this.ctx.log.error('%s', message);
         this.lastError = message;
         return undefined;
@@ -195,19 +204,33 @@ export class HaproxyController {
     const started = performance.now();
     await this.saveServerStates();
     const outcome = await this.install(candidate);
-    if (outcome === 'unchanged' && !force) {
+    if (outcome === 'unchanged' && !force && this.failedReloads === 0) {
       this.remember(candidate.view);
       return;
     }
     try {
       const worker = await this.process.reload();
       this.lastReloadAt = Date.now();
+      this.failedReloads = 0;
       this.remember(candidate.view);
       await this.verifyStates(candidate.view);
       this.ctx.log.info('HAProxy reloaded: %d services, new worker %d (%d ms)', candidate.view.services.length, worker, Math.round(performance.now() - started));
     } catch (error) {
-      this.ctx.log.error('%s', (error as Error).message);
+      this.retryReload((error as Error).message);
     }
+  }
+
+  /** A failed reload (a port in use, …) may succeed later: it is tried again, less and less often. */
+  private retryReload(message: string): void {
+    this.failedReloads++;
+    const wait = Math.min(1000 * 2 ** (this.failedReloads - 1), 60_000);
+    this.ctx.log.error('%s; trying again in %d s', message, wait / 1000);
+    if (this.retryTimer || this.stopping) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      void this.enqueue(() => this.reload(false));
+    }, wait);
+    this.retryTimer.unref();
   }
 
   private async saveServerStates(): Promise<void> {
@@ -257,9 +280,32 @@ export class HaproxyController {
       if (this.keys.get(name) !== structuralKey(view)) continue; // a reload is coming for it
       commands.push(...runtimeCommands(view, this.applied, this.options.checks));
     }
-    for (const id of this.pendingDeletes) commands.push(`del server ${id}`);
-    this.pendingDeletes.clear();
+    commands.push(...this.takePendingDeletes());
     if (commands.length > 0) await this.send(commands);
+  }
+
+  private takePendingDeletes(): string[] {
+    const commands = [...this.pendingDeletes].map((id) => `del server ${id}`);
+    this.pendingDeletes.clear();
+    return commands;
+  }
+
+  /**
+   * A server in maintenance keeps its connections until they end (and idle ones until HAProxy
+   * purges them): its deletion is retried, 0.1 s after the first refusal, then less often.
+   */
+  private scheduleDeleteRetry(): void {
+    if (this.deleteTimer || this.stopping || this.pendingDeletes.size === 0) return;
+    const wait = Math.min(100 * 2 ** this.deleteAttempts, 10_000);
+    this.deleteAttempts++;
+    this.deleteTimer = setTimeout(() => {
+      this.deleteTimer = undefined;
+      void this.enqueue(async () => {
+        const commands = this.takePendingDeletes();
+        if (commands.length > 0 && this.running) await this.send(commands);
+      });
+    }, wait);
+    this.deleteTimer.unref();
   }
 
   /** Sends runtime commands; what fails is retried (deletions) or left to a reload. */
@@ -272,7 +318,10 @@ export class HaproxyController {
       this.scheduleReload();
       return;
     }
-    const failed = answers.flatMap(failures);
+    // A retried deletion may find its server gone already (a reload in between).
+    const deletionsOnly = commands.every((c) => c.startsWith('del server '));
+    const failed = answers.flatMap(failures).filter((line) => !(deletionsOnly && /^No such server/i.test(line)));
+    if (!failed.some((line) => /still has connections/i.test(line))) this.deleteAttempts = 0;
     if (failed.length === 0) {
       this.ctx.log.debug('runtime API: %d commands', commands.length);
       return;
@@ -280,10 +329,12 @@ export class HaproxyController {
     const busy = failed.filter((line) => /still has connections|not in maintenance|still used/i.test(line));
     if (busy.length > 0) {
       // A server that still has connections is deleted later; it gets no new ones meanwhile.
+      // The answers do not say which server refused: all of them are retried.
       for (const command of commands) {
         const del = /^del server (\S+)$/.exec(command);
         if (del) this.pendingDeletes.add(del[1]!);
       }
+      this.scheduleDeleteRetry();
     }
     const other = failed.filter((line) => !busy.includes(line));
     if (other.length > 0) {
@@ -297,7 +348,7 @@ export class HaproxyController {
     if (this.writeTimer) clearTimeout(this.writeTimer);
     this.writeTimer = setTimeout(() => {
       this.writeTimer = undefined;
-      void this.writeConfig();
+      void this.enqueue(() => this.writeConfig());
     }, this.options.writeDelay);
   }
 

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { mkdir, open, readFile, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { Logger } from '@mmsd/core';
 import type { ProcInfo } from './socket.js';
 import { cli, parseShowProc } from './socket.js';
@@ -10,11 +11,20 @@ export interface ProcessOptions {
   pidFile: string;
   socket: string;
   masterSocket: string;
+  logFile: string;
   log: Logger;
 }
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+async function size(path: string): Promise<number> {
+  try {
+    return (await stat(path)).size;
+  } catch {
+    return 0;
+  }
 }
 
 function alive(pid: number): boolean {
@@ -27,10 +37,10 @@ function alive(pid: number): boolean {
 }
 
 /**
- * The HAProxy that mmsd runs: master-worker mode, in the background (it outlives mmsd, so
- * traffic never depends on mmsd running), listeners handed from worker to worker on reload.
- * Started with `haproxy -W -D -f <config> -p <pidfile> -S <master socket>`, reloaded through
- * the master CLI, watched through its PID file.
+ * The HAProxy that mmsd runs: master-worker mode, in a session of its own (it outlives mmsd,
+ * so traffic never depends on mmsd running), listeners handed from worker to worker on
+ * reload. Started with `haproxy -W -f <config> -p <pidfile> -S <master socket>`, reloaded
+ * through the master CLI, watched through its PID file.
  */
 export class HaproxyProcess {
   constructor(private readonly options: ProcessOptions) {}
@@ -66,24 +76,31 @@ export class HaproxyProcess {
     }
   }
 
-  /** Starts HAProxy; resolves when its worker answers on the admin socket. */
+  /**
+   * Starts HAProxy; resolves when its worker answers on the admin socket. The master runs in
+   * its own session (it outlives mmsd) with its output appended to `logFile`: HAProxy 2.6 has
+   * no other place that says why a reload failed.
+   */
   async start(): Promise<number> {
-    const args = ['-W', '-D', '-f', this.options.configFile, '-p', this.options.pidFile, '-S', `${this.options.masterSocket},mode,600`];
-    const { code, output } = await new Promise<{ code: number | null; output: string }>((resolve, reject) => {
-      const child = spawn(this.options.bin, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
-      let output = '';
-      child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-      child.on('error', reject);
-      // The daemonized master keeps the stderr pipe: wait for the launcher's exit, not for the pipe.
-      child.on('exit', (exit) => {
-        setTimeout(() => {
-          child.stderr!.destroy();
-          resolve({ code: exit, output });
-        }, 20);
-      });
-    });
-    if (code !== 0) throw new Error(`${this.options.bin} ${args.join(' ')} exited with ${code}: ${alerts(output)}`);
-    for (let i = 0; i < 300; i++) {
+    const args = ['-W', '-f', this.options.configFile, '-p', this.options.pidFile, '-S', `${this.options.masterSocket},mode,600`];
+    await mkdir(dirname(this.options.logFile), { recursive: true });
+    const from = await size(this.options.logFile);
+    const log = await open(this.options.logFile, 'a', 0o644);
+    let exit: number | null | undefined;
+    let failure: Error | undefined;
+    try {
+      const child = spawn(this.options.bin, args, { stdio: ['ignore', log.fd, log.fd], detached: true });
+      child.on('exit', (code, signal) => (exit = code ?? (signal ? 128 : 1)));
+      child.on('error', (error) => (failure = error));
+      child.unref();
+    } finally {
+      await log.close();
+    }
+    for (let i = 0; i < 500; i++) {
+      if (failure) throw failure;
+      if (exit !== undefined) {
+        throw new Error(`${this.options.bin} ${args.join(' ')} exited with ${exit}: ${alerts(await this.logSince(from)) || `see ${this.options.logFile}`}`);
+      }
       const pid = await this.masterPid();
       const worker = pid ? await this.workerPid() : undefined;
       if (pid && worker) {
@@ -92,7 +109,24 @@ export class HaproxyProcess {
       }
       await sleep(20);
     }
-    throw new Error('HAProxy was started but its worker does not answer on the admin socket');
+    throw new Error(`HAProxy was started but its worker does not answer on the admin socket ${this.options.socket} (see ${this.options.logFile})`);
+  }
+
+  /** What HAProxy wrote to its log file after `offset`. */
+  async logSince(offset: number): Promise<string> {
+    try {
+      const file = await open(this.options.logFile, 'r');
+      try {
+        const length = Math.min(64 * 1024, Math.max(0, (await file.stat()).size - offset));
+        const buffer = Buffer.alloc(length);
+        await file.read(buffer, 0, length, offset);
+        return buffer.toString('utf8');
+      } finally {
+        await file.close();
+      }
+    } catch {
+      return '';
+    }
   }
 
   /**
@@ -105,6 +139,7 @@ export class HaproxyProcess {
     const before = await this.proc();
     if (!before) throw new Error('the HAProxy master CLI does not answer');
     const oldWorker = await this.workerPid();
+    const from = await size(this.options.logFile);
     await cli(this.options.masterSocket, 'reload', 5000).catch(() => '');
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
@@ -112,8 +147,8 @@ export class HaproxyProcess {
       const now = await this.proc();
       if (!now) continue;
       if (now.failed > before.failed) {
-        const logs = await cli(this.options.masterSocket, 'show startup-logs', 5000).catch(() => '');
-        throw new Error(`HAProxy could not load the new config (${alerts(logs) || 'no reason given'}); the old one goes on serving`);
+        const reason = alerts(await this.logSince(from)) || `see ${this.options.logFile}`;
+        throw new Error(`HAProxy could not load the new config (${reason}); the old one goes on serving`);
       }
       if (now.reloads <= before.reloads) continue;
       const worker = await this.workerPid();
@@ -125,8 +160,12 @@ export class HaproxyProcess {
 
 /** The ALERT lines of HAProxy's output (or its last lines). */
 export function alerts(output: string): string {
-  const lines = output.split('\n').filter((l) => /\[(ALERT|ERROR)\]/.test(l));
-  return (lines.length > 0 ? lines : output.split('\n').filter(Boolean).slice(-5))
-    .map((l) => l.replace(/^\[(ALERT|ERROR)\]\s*\(\d+\)\s*:\s*/, ''))
-    .join('; ');
+  const lines = output
+    .split('\n')
+    .filter((l) => /\[(ALERT|ERROR)\]/.test(l))
+    .map((l) => l.replace(/^\[(ALERT|ERROR)\]\s*\(\d+\)\s*:\s*(config\s*:\s*)?/, ''));
+  // The summary lines HAProxy ends with say nothing the others do not.
+  const specific = lines.filter((l) => !/^(Error\(s\) found in configuration file|Fatal errors found in configuration)/.test(l));
+  const chosen = specific.length > 0 ? specific : lines.length > 0 ? lines : output.split('\n').filter(Boolean).slice(-5);
+  return chosen.join('; ');
 }

@@ -12,6 +12,8 @@ export interface HaproxyOptions {
   masterSocket: string;
   /** Server states are saved here before a reload and loaded by the new worker. */
   stateFile: string;
+  /** HAProxy's own messages (the master's stderr) are appended here: why a reload failed, … */
+  logFile: string;
   /** Address the service ports are bound to. */
   bind: string;
   /** HTTP (Host header) and HTTPS (SNI, TLS passthrough) gateways for lb-vhost; 0 turns one off. */
@@ -28,6 +30,12 @@ export interface HaproxyOptions {
   maxconn: number;
   /** How long old workers may keep serving established connections after a reload. */
   hardStopAfter: string;
+  /**
+   * After a reload the old worker closes its idle keep-alive connections over this window
+   * rather than all at once (HAProxy's close-spread-time): measured, it is what keeps
+   * connections opened just before a reload from being reset.
+   */
+  closeSpreadTime: string;
   timeouts: { connect: string; client: string; server: string; httpRequest: string };
   /** HAProxy's own health checks of the servers (besides Marathon's). */
   checks: boolean;
@@ -47,6 +55,7 @@ export const optionsSchema = {
     socket: { type: 'string', minLength: 1, default: '/var/run/mmsd/haproxy.sock' },
     masterSocket: { type: 'string', minLength: 1, default: '/var/run/mmsd/haproxy-master.sock' },
     stateFile: { type: 'string', minLength: 1, default: '/var/run/mmsd/haproxy.state' },
+    logFile: { type: 'string', minLength: 1, default: '/var/log/mmsd/haproxy.log' },
     bind: { type: 'string', minLength: 1, pattern: '^[0-9A-Za-z.:*\\[\\]-]+$', default: '0.0.0.0' },
     gateway: {
       type: 'object',
@@ -65,6 +74,7 @@ export const optionsSchema = {
     writeDelay: { type: 'integer', minimum: 0, default: 500 },
     maxconn: { type: 'integer', minimum: 1, default: 4096 },
     hardStopAfter: { ...duration, default: '10m' },
+    closeSpreadTime: { ...duration, default: '5s' },
     timeouts: {
       type: 'object',
       additionalProperties: false,

@@ -58,7 +58,7 @@ export interface GatewayView {
 }
 
 export interface HaproxyView {
-  global: { maxconn: number; socket: string; stateFile: string; hardStopAfter: string };
+  global: { maxconn: number; socket: string; stateFile: string; hardStopAfter: string; closeSpreadTime: string };
   defaults: { timeouts: HaproxyOptions['timeouts'] };
   stats?: { name: string; bind: string; port: number };
   services: ServiceView[];
@@ -254,7 +254,13 @@ export function buildView(snapshot: Snapshot, options: HaproxyOptions): HaproxyV
   const http = gatewayView(HTTP_GATEWAY, gatewayBind, options.gateway.http, withVhosts('http'), warnings, 'HTTP');
   const https = gatewayView(HTTPS_GATEWAY, gatewayBind, options.gateway.https, withVhosts('tcp'), warnings, 'HTTPS');
   return {
-    global: { maxconn: options.maxconn, socket: options.socket, stateFile: options.stateFile, hardStopAfter: options.hardStopAfter },
+    global: {
+      maxconn: options.maxconn,
+      socket: options.socket,
+      stateFile: options.stateFile,
+      hardStopAfter: options.hardStopAfter,
+      closeSpreadTime: options.closeSpreadTime,
+    },
     defaults: { timeouts: options.timeouts },
     ...(options.statsPort > 0 ? { stats: { name: STATS_PROXY, bind: options.statsBind, port: options.statsPort } } : {}),
     services,

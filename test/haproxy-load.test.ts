@@ -1,0 +1,145 @@
+import test from 'ava';
+import { Agent, request } from 'node:http';
+import { MarathonSimulator } from '@mmsd/marathon-sim';
+import type { HttpBackend } from './helpers/backends.js';
+import { httpBackend } from './helpers/backends.js';
+import { startCli } from './helpers/cli.js';
+import { scratch } from './helpers/env.js';
+import { haproxyFiles, haproxyPluginYaml, haproxyPorts, stopHaproxy, workerPid } from './helpers/haproxy.js';
+import { freePort } from './helpers/ports.js';
+import { waitFor } from './helpers/wait.js';
+
+interface Outcome {
+  ok: number;
+  failed: string[];
+  /** Requests retried because a reused keep-alive connection was closed before any answer (RFC 9112 §9.3.1). */
+  retried: number;
+}
+
+/** One GET; an idempotent request whose reused connection was closed under it is retried once, as browsers and most clients do. */
+function getOnce(port: number, agent: Agent | false, outcome: Outcome, retry = true): Promise<void> {
+  return new Promise((resolve) => {
+    const req = request({ host: '127.0.0.1', port, path: '/', agent, timeout: 10_000 }, (res) => {
+      res.resume();
+      res.on('end', () => {
+        if (res.statusCode === 200) outcome.ok++;
+        else outcome.failed.push(`status ${res.statusCode}`);
+        resolve();
+      });
+      res.on('error', (error) => {
+        outcome.failed.push(`response: ${error.message}`);
+        resolve();
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      if (retry && req.reusedSocket && error.code === 'ECONNRESET') {
+        outcome.retried++;
+        void getOnce(port, agent, outcome, false).then(resolve);
+        return;
+      }
+      outcome.failed.push(`${req.reusedSocket ? 'reused' : 'new'} connection${retry ? '' : ' (a retry)'}: ${error.code ?? error.message}`);
+      resolve();
+    });
+    req.end();
+  });
+}
+
+/** `concurrency` loops of GETs until `stop()`; resolves with what they saw. */
+function load(port: number, agent: Agent | false, concurrency: number) {
+  const outcome: Outcome = { ok: 0, failed: [], retried: 0 };
+  let running = true;
+  const loops = Array.from({ length: concurrency }, async () => {
+    while (running) await getOnce(port, agent, outcome);
+  });
+  return {
+    outcome,
+    async stop(): Promise<Outcome> {
+      running = false;
+      await Promise.all(loops);
+      return outcome;
+    },
+  };
+}
+
+test('under load (keep-alive and not), 20 reloads and 200 backend changes lose no request', async (t) => {
+  const sim = await MarathonSimulator.start({ agents: ['127.0.0.1'], heartbeatInterval: 1000 });
+  t.teardown(() => sim.close());
+  const s = await scratch(t);
+  const files = haproxyFiles(s.dir);
+  t.teardown(() => stopHaproxy(files));
+  const config = await s.write(
+    'mmsd.yaml',
+    `marathon: { endpoints: [${sim.url}] }\ncoalesce: 5\nplugins:\n${haproxyPluginYaml(files, await haproxyPorts(), { minReloadInterval: 0.1 })}`,
+  );
+  const pool: HttpBackend[] = await Promise.all(['p0', 'p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p7'].map((n) => httpBackend(n)));
+  t.teardown(() => Promise.all(pool.map((b) => b.close())));
+  const port = await freePort();
+  await sim.createApp(
+    {
+      id: '/web',
+      instances: 4,
+      portDefinitions: [{ port, name: 'http' }],
+      labels: { proto: 'http' },
+      healthChecks: [{ protocol: 'HTTP', path: '/health', portIndex: 0, intervalSeconds: 1 }],
+    },
+    pool.slice(0, 4).map((b) => ({ host: '127.0.0.1', ports: [b.port] })),
+  );
+  const cli = startCli(['run', '--config', config], { env: s.env });
+  t.teardown(() => cli.stop('SIGKILL'));
+  await waitFor(() => workerPid(files.socket), { what: 'HAProxy', timeout: 20_000 });
+  await waitFor(async () => {
+    const probe: Outcome = { ok: 0, failed: [], retried: 0 };
+    await getOnce(port, false, probe);
+    return probe.ok === 1;
+  }, { what: 'the service' });
+
+  const keepAlive = new Agent({ keepAlive: true, maxSockets: 6 });
+  t.teardown(() => keepAlive.destroy());
+  const withKeepAlive = load(port, keepAlive, 6);
+  const without = load(port, false, 6);
+
+  // 200 backend changes: tasks killed and launched, health flipping; at least two tasks stay up.
+  let changes = 0;
+  let reloadsDone = 0;
+  const reloadCount = () => cli.err.filter((l) => /HAProxy reloaded/.test(l)).length;
+  const reloads = async () => {
+    for (let i = 0; i < 20; i++) {
+      const before = reloadCount();
+      if (i % 2 === 0) await sim.createApp({ id: `/other/app${i}`, instances: 0, portDefinitions: [{ port: await freePort() }] });
+      else await sim.deleteApp(`/other/app${i - 1}`);
+      await waitFor(() => reloadCount() > before, { what: `reload ${i + 1}`, timeout: 20_000 });
+      reloadsDone++;
+    }
+  };
+  const backendChanges = async () => {
+    let flip = 0;
+    while (changes < 200) {
+      const tasks = sim.tasks('/web');
+      const used = new Set(tasks.map((x) => (x.ports as number[])[0]));
+      const free = pool.filter((b) => !used.has(b.port));
+      const healthy = tasks.filter((x) => ((x.healthCheckResults as { alive: boolean }[] | undefined) ?? []).every((r) => r.alive));
+      const step = changes % 4;
+      if (step === 0 && free.length > 0) await sim.launchTask('/web', { host: '127.0.0.1', ports: [free[0]!.port] });
+      else if (step === 1 && healthy.length > 3) await sim.killTask(healthy[0]!.id as string, { scale: true });
+      else if (step === 2 && healthy.length > 2) await sim.setHealth(healthy[flip++ % healthy.length]!.id as string, false);
+      else {
+        const sick = tasks.find((x) => ((x.healthCheckResults as { alive: boolean }[] | undefined) ?? []).some((r) => !r.alive));
+        if (sick) await sim.setHealth(sick.id as string, true);
+        else if (free.length > 0) await sim.launchTask('/web', { host: '127.0.0.1', ports: [free[0]!.port] });
+        else await sim.killTask(healthy[0]!.id as string, { scale: true });
+      }
+      changes++;
+      await new Promise((resolve) => setTimeout(resolve, 15));
+    }
+  };
+  await Promise.all([reloads(), backendChanges()]);
+  const a = await withKeepAlive.stop();
+  const b = await without.stop();
+  t.log(`keep-alive: ${a.ok} ok, ${a.retried} retried on a closed idle connection; without: ${b.ok} ok; ${reloadsDone} reloads, ${changes} backend changes`);
+  t.is(reloadsDone, 20);
+  t.deepEqual(a.failed, [], 'no keep-alive request failed');
+  t.deepEqual(b.failed, [], 'no request on a new connection failed');
+  t.true(a.ok > 200 && b.ok > 200, 'the load ran throughout');
+  t.false(cli.err.some((l) => /:error /.test(l)), cli.err.filter((l) => /:error /.test(l)).join('\n'));
+});
