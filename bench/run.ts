@@ -1,10 +1,12 @@
-// npm run bench [-- --apps 100,10000 --tasks 10 --events 200 --only upstream-confd|full-sync]
+// npm run bench [-- --apps 100,10000 --tasks 10 --events 200 --reloads 5 --only upstream-confd|full-sync|haproxy]
 // Figures are printed side by side from one run (the machine is shared and noisy: compare
 // within a run, not across runs) and saved in bench/results/.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { benchFullSync } from './full-sync.js';
 import type { FullSyncResult } from './full-sync.js';
+import { benchHaproxy } from './haproxy.js';
+import type { HaproxyResult } from './haproxy.js';
 import { benchUpstreamConfd } from './upstream-confd.js';
 import type { UpstreamResult } from './upstream-confd.js';
 import { ms } from './stats.js';
@@ -14,6 +16,7 @@ const { values } = parseArgs({
     apps: { type: 'string', default: '100,10000' },
     tasks: { type: 'string', default: '10' },
     events: { type: 'string', default: '200' },
+    reloads: { type: 'string', default: '5' },
     only: { type: 'string' },
   },
 });
@@ -21,7 +24,8 @@ const { values } = parseArgs({
 const sizes = values.apps.split(',').map(Number);
 const tasks = Number(values.tasks);
 const events = Number(values.events);
-const results: { upstreamConfd?: UpstreamResult[]; fullSync?: FullSyncResult[] } = {};
+const reloads = Number(values.reloads);
+const results: { upstreamConfd?: UpstreamResult[]; fullSync?: FullSyncResult[]; haproxy?: HaproxyResult[] } = {};
 
 if (!values.only || values.only === 'upstream-confd') {
   results.upstreamConfd = [];
@@ -56,6 +60,26 @@ if (!values.only || values.only === 'full-sync') {
   console.log('| --- | --- | --- | --- | --- |');
   for (const r of results.fullSync) {
     console.log(`| ${r.apps} × ${r.tasksPerApp} | ${cell(r.startup)} | ${cell(r.render)} | ${cell(r.cold)} | ${cell(r.warm)} |`);
+  }
+}
+
+if (!values.only || values.only === 'haproxy') {
+  results.haproxy = [];
+  for (const apps of sizes) {
+    process.stderr.write(`haproxy: ${apps} apps × ${tasks} tasks, ${events} health flips, ${reloads} new apps…\n`);
+    results.haproxy.push(await benchHaproxy(apps, tasks, events, reloads));
+  }
+  console.log('\nhaproxy handler: the real CLI and a real HAProxy (checks off, services on 127.0.0.2)\n');
+  console.log('| apps × tasks | start (sync, render, check, start) | render | haproxy -c | config | health flip → HAProxy state median | p99 | max | reloads during flips | new app → served median | max | reload (mmsd) median | HAProxy worker RSS |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const r of results.haproxy) {
+    console.log(
+      `| ${r.apps} × ${r.tasksPerApp} | ${ms(r.startMs)} | ${ms(r.renderMs)} | ${ms(r.checkMs)} | ${r.configKb} kB | ${ms(r.flipToRuntime.median)} | ${ms(r.flipToRuntime.p99)} | ${ms(r.flipToRuntime.max)} | ${r.reloadsDuringFlips} | ${ms(r.createToServed.median)} | ${ms(r.createToServed.max)} | ${ms(r.reloadMs.median)} | ${r.haproxyRssMb.toFixed(0)} MB |`,
+    );
+  }
+  const [small, large] = [results.haproxy[0], results.haproxy.at(-1)];
+  if (small && large && small !== large) {
+    console.log(`\nflip p99 ratio ${large.apps} apps / ${small.apps} apps: ${(large.flipToRuntime.p99 / small.flipToRuntime.p99).toFixed(2)}`);
   }
 }
 

@@ -1,7 +1,8 @@
 import test from 'ava';
+import { spawnSync } from 'node:child_process';
 import { cp, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { MarathonSimulator, sampleApps } from '@mmsd/marathon-sim';
+import { MarathonSimulator, SAMPLE_AGENTS, sampleApps } from '@mmsd/marathon-sim';
 import { AgentMetrics, createStaticResolver, loadConfig, loadPlugins, PluginSet, renderArtifacts, StateStore, syncOnce } from '@mmsd/core';
 import type { MarathonApp } from '@mmsd/core';
 import { REPO_ROOT } from './helpers/paths.js';
@@ -29,7 +30,7 @@ test('every mmsd config shown in the docs is accepted', async (t) => {
       checked++;
       // Options of mmsd's own handlers are checked against their schemas too.
       const names = loaded.config.plugins.map((p) => (typeof p === 'string' ? p : p[0]));
-      if (names.every((n) => /^(@mmsd\/plugin-)?(logger|upstream-confd)$/.test(n))) {
+      if (names.every((n) => /^(@mmsd\/plugin-)?(logger|upstream-confd|haproxy)$/.test(n))) {
         await t.notThrowsAsync(
           loadPlugins({ entries: loaded.config.plugins, searchDirs: [join(REPO_ROOT, 'packages', 'cli')], baseDir: dir }),
           `${file}, yaml block ${i}: plugins`,
@@ -98,4 +99,25 @@ test('the example config with a plugin path works with `mmsd render`', async (t)
   const { code, stdout, stderr } = await runCli(['render', '--config', config], { env: s.env });
   t.is(code, 0, stderr);
   t.regex(stdout, /^==> \/var\/run\/mmsd\/service-count\.txt \(service-count\) <==\ndeveloper\.trapni\.php 2\n/);
+});
+
+test('the template in haproxy.md is docs/examples/haproxy/minimal.cfg.ejs, and what it renders passes haproxy -c', async (t) => {
+  const markdown = await readFile(join(DOCS, 'haproxy.md'), 'utf8');
+  const file = join(DOCS, 'examples', 'haproxy', 'minimal.cfg.ejs');
+  const [shown] = blocks(markdown, 'ejs');
+  t.is(shown, await readFile(file, 'utf8'));
+  const sim = await MarathonSimulator.start();
+  t.teardown(() => sim.close());
+  sim.loadApps(sampleApps());
+  const s = await scratch(t);
+  const out = join(s.dir, 'haproxy.cfg');
+  const config = await s.write('mmsd.yaml', `marathon: { endpoints: [${sim.url}] }\ndns: { hosts: ${JSON.stringify(SAMPLE_AGENTS)} }\nplugins:\n  - ["@mmsd/plugin-haproxy", { template: ${file}, configFile: ${out} }]\n`);
+  const rendered = await runCli(['render', '--config', config], { env: s.env });
+  t.is(rendered.code, 0, rendered.stderr);
+  t.true(rendered.stdout.startsWith(`==> ${out} (haproxy) <==\n`));
+  const text = `${rendered.stdout.split('\n').slice(1).join('\n')}\n`;
+  await writeFile(out, text);
+  t.regex(text, /^listen developer\.trapni\.php\n {2}bind 0\.0\.0\.0:\d+\n {2}balance roundrobin\n {2}server /m);
+  const check = spawnSync('haproxy', ['-c', '-f', out], { encoding: 'utf8' });
+  t.is(check.status, 0, check.stdout + check.stderr);
 });

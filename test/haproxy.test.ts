@@ -106,6 +106,25 @@ test('requests reach exactly the up tasks; backend changes apply through the run
   t.not(written, undefined);
 });
 
+test('tasks that arrive while HAProxy reloads are added at run time', async (t) => {
+  const { sim, s, files, config } = await setup(t, { extra: { minReloadInterval: 1, writeDelay: 0 } });
+  const list = await backends(t, ['n1', 'n2', 'n3', 'other']);
+  await webApp(sim, '/other', await freePort(), [list[3]!]);
+  const cli = startMmsd(t, config, s.env);
+  await waitFor(() => workerPid(files.socket), { what: 'HAProxy', timeout: 20_000 });
+  const port = await freePort();
+  const rendered = cli.err.length;
+  await sim.createApp({ id: '/fresh', instances: 0, portDefinitions: [{ port, name: 'http' }] });
+  // While the reload for the new app runs: its tasks arrive, and a runtime change elsewhere
+  // has the config file rewritten from the newest state before the next reload is due.
+  await cli.line(/config of 2 services rendered/, { stream: 'err', after: rendered });
+  for (const b of list.slice(0, 3)) await sim.launchTask('/fresh', { host: '127.0.0.1', ports: [b.port] });
+  await sim.setHealth(sim.tasks('/other')[0]!.id as string, false);
+  await waitFor(async () => (await serverStates(files.socket, 'fresh')).size === 3, { what: 'all three servers', timeout: 20_000 });
+  await waitFor(async () => (await hits(port, 12)).size === 3, { what: 'traffic to all three' });
+  t.deepEqual(sorted(await hits(port)), ['n1', 'n2', 'n3']);
+});
+
 test('Host-header routing on the HTTP gateway: exact names before wildcards, the default vhost', async (t) => {
   const { sim, s, ports, config } = await setup(t);
   const [a, b, c, d] = await backends(t, ['a', 'b', 'c', 'd']);

@@ -13,7 +13,21 @@ import { buildView, serviceView } from './view.js';
 interface Candidate {
   view: HaproxyView;
   text: string;
-  version: number;
+  snapshot: Snapshot;
+  /** The config without its server lines and comments: what only a reload can change. */
+  structure: string;
+}
+
+function keysOf(view: HaproxyView): Map<string, string> {
+  return new Map(view.services.map((s) => [s.service.name, structuralKey(s)]));
+}
+
+/** Server lines (and comments) are what the runtime API keeps in step; the rest needs a reload. */
+function structureOf(text: string): string {
+  return text
+    .split('\n')
+    .filter((line) => !/^\s*(server\s|#)/.test(line))
+    .join('\n');
 }
 
 /**
@@ -44,7 +58,10 @@ export class HaproxyController {
   private deleteTimer: NodeJS.Timeout | undefined;
   private deleteAttempts = 0;
   private candidates = 0;
+  private warned = new Set<string>();
   private failedReloads = 0;
+  /** Structure (see `structureOf`) of the config the running HAProxy loaded. */
+  private loaded: string | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -108,8 +125,12 @@ export class HaproxyController {
   /** Renders the current snapshot and checks it with `haproxy -c`; undefined if it fails. */
   private async candidate(): Promise<Candidate | undefined> {
     const snapshot = this.snapshot!;
+    const started = performance.now();
     const { view, text } = this.renderSnapshot(snapshot);
-    for (const warning of view.warnings) this.ctx.log.warn('%s', warning);
+    const rendered = performance.now();
+    // Each warning once, not at every config written while it stands.
+    for (const warning of view.warnings) if (!this.warned.has(warning)) this.ctx.log.warn('%s', warning);
+    this.warned = new Set(view.warnings);
     const file = join(dirname(this.options.configFile), `.${basename(this.options.configFile)}.candidate-${process.pid}-${++this.candidates}`);
     await mkdir(dirname(file), { recursive: true });
     await writeFile(file, text, { mode: 0o644 });
@@ -133,20 +154,27 @@ export class HaproxyController {
     } finally {
       await rm(file, { force: true });
     }
+    this.ctx.log.debug(
+      'config of %d services rendered (%d ms, %d kB) and checked by haproxy -c (%d ms)',
+      view.services.length,
+      Math.round(rendered - started),
+      Math.round(text.length / 1024),
+      Math.round(performance.now() - rendered),
+    );
     if (this.lastError) this.ctx.log.info('the HAProxy config passes "haproxy -c" again');
     this.lastError = '';
-    return { view, text, version: snapshot.version };
+    return { view, text, snapshot, structure: structureOf(text) };
   }
 
   private async install(candidate: Candidate): Promise<'created' | 'updated' | 'unchanged'> {
     const outcome = await this.ctx.files.write(this.options.configFile, candidate.text, { mode: 0o644 });
-    this.writtenVersion = Math.max(this.writtenVersion, candidate.version);
+    this.writtenVersion = Math.max(this.writtenVersion, candidate.snapshot.version);
     return outcome;
   }
 
   private remember(view: HaproxyView): void {
     this.applied = appliedFromView(view);
-    this.keys = new Map(view.services.map((s) => [s.service.name, structuralKey(s)]));
+    this.keys = keysOf(view);
     this.pendingDeletes.clear();
   }
 
@@ -183,8 +211,10 @@ export class HaproxyController {
     }
     this.running = true;
     this.lastReloadAt = Date.now();
+    this.loaded = candidate.structure;
     this.remember(candidate.view);
     await this.verifyStates(candidate.view);
+    await this.catchUp(candidate.snapshot);
   }
 
   private scheduleReload(): void {
@@ -196,28 +226,58 @@ export class HaproxyController {
     }, wait);
   }
 
-  /** Checks, writes and (if the file changed, or `force`) reloads. */
+  /**
+   * Checks and writes the config; reloads if more than its servers changed (or `force`). When
+   * only servers changed (a reload was scheduled, and what made it structural went away, or
+   * it was a service's servers arriving while a reload ran), they are set at run time instead.
+   */
   private async reload(force: boolean): Promise<void> {
     if (!this.running) return this.start();
     const candidate = await this.candidate();
     if (!candidate) return;
-    const started = performance.now();
-    await this.saveServerStates();
-    const outcome = await this.install(candidate);
-    if (outcome === 'unchanged' && !force && this.failedReloads === 0) {
-      this.remember(candidate.view);
+    if (!force && this.failedReloads === 0 && candidate.structure === this.loaded) {
+      await this.install(candidate);
+      this.keys = keysOf(candidate.view);
+      const commands = candidate.view.services.flatMap((service) => runtimeCommands(service, this.applied, this.options.checks));
+      if (commands.length > 0) await this.send([...commands, ...this.takePendingDeletes()]);
       return;
     }
+    const started = performance.now();
+    await this.saveServerStates();
+    await this.install(candidate);
+    const saved = performance.now();
     try {
       const worker = await this.process.reload();
       this.lastReloadAt = Date.now();
       this.failedReloads = 0;
+      this.loaded = candidate.structure;
       this.remember(candidate.view);
       await this.verifyStates(candidate.view);
-      this.ctx.log.info('HAProxy reloaded: %d services, new worker %d (%d ms)', candidate.view.services.length, worker, Math.round(performance.now() - started));
+      this.ctx.log.info(
+        'HAProxy reloaded: %d services, new worker %d (%d ms: states saved and config written in %d ms, new worker ready after %d ms)',
+        candidate.view.services.length,
+        worker,
+        Math.round(performance.now() - started),
+        Math.round(saved - started),
+        Math.round(performance.now() - saved),
+      );
+      await this.catchUp(candidate.snapshot);
     } catch (error) {
       this.retryReload((error as Error).message);
     }
+  }
+
+  /**
+   * Snapshots that arrived while HAProxy (re)loaded a config rendered from an older one: their
+   * runtime changes were held back for the reload; they are applied now. (Snapshots share
+   * structure, so an unchanged service is the same object in both.)
+   */
+  private async catchUp(rendered: Snapshot): Promise<void> {
+    const current = this.snapshot;
+    if (!current || current === rendered) return;
+    const changed: string[] = [];
+    for (const [name, service] of current.services) if (rendered.services.get(name) !== service) changed.push(name);
+    if (changed.length > 0) await this.updateAtRuntime(changed);
   }
 
   /** A failed reload (a port in use, …) may succeed later: it is tried again, less and less often. */
@@ -356,7 +416,7 @@ export class HaproxyController {
   private async writeConfig(): Promise<void> {
     if (!this.snapshot || this.snapshot.version <= this.writtenVersion || this.reloadTimer) return;
     const candidate = await this.candidate();
-    if (candidate && candidate.version > this.writtenVersion) await this.install(candidate);
+    if (candidate && candidate.snapshot.version > this.writtenVersion) await this.install(candidate);
   }
 
   private supervise(): void {

@@ -16,12 +16,23 @@ export type Renderer = (view: HaproxyView) => string;
 
 /** Compiles a template (the default one unless `file` is given) into a renderer. */
 export function compileTemplate(file?: string): Renderer {
-  const text = readFileSync(file ?? DEFAULT_TEMPLATE, 'utf8');
-  const render = ejs.compile(text, {
-    strict: true,
-    localsName: 'view',
-    escape: sanitize,
-    ...(file ? { filename: file } : {}),
-  }) as unknown as (view: HaproxyView) => string;
+  let text: string;
+  try {
+    text = readFileSync(file ?? DEFAULT_TEMPLATE, 'utf8');
+  } catch (error) {
+    throw new Error(`cannot read the HAProxy template ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  let render: (view: HaproxyView) => string;
+  try {
+    render = ejs.compile(text, {
+      strict: true,
+      localsName: 'view',
+      escape: sanitize,
+      ...(file ? { filename: file } : {}),
+    }) as unknown as (view: HaproxyView) => string;
+  } catch (error) {
+    // ejs appends advice about EJS-Lint and async functions: the first line is the reason.
+    throw new Error(`the HAProxy template ${file} does not compile: ${(error as Error).message.split('\n')[0]}`);
+  }
   return (view) => render(view);
 }

@@ -21,7 +21,7 @@ export function haproxyCheck(text: string): { ok: boolean; output: string } {
   try {
     const file = join(dir, 'haproxy.cfg');
     writeFileSync(file, text);
-    const result = spawnSync('haproxy', ['-c', '-q', '-f', file], { encoding: 'utf8' });
+    const result = spawnSync('haproxy', ['-c', '-f', file], { encoding: 'utf8' });
     return { ok: result.status === 0, output: `${result.stdout}${result.stderr}` };
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -1,0 +1,182 @@
+import { spawn } from 'node:child_process';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { createConnection } from 'node:net';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { serviceName } from '@mmsd/core';
+import { startSimProcess } from './sim-process.js';
+import type { Summary } from './stats.js';
+import { summarize } from './stats.js';
+import { runtimeDir } from './tmpfs.js';
+
+const CLI = fileURLToPath(new URL('../packages/cli/bin/run.js', import.meta.url));
+const HAPROXY = process.env.HAPROXY_BIN ?? '/usr/sbin/haproxy';
+
+export interface HaproxyResult {
+  apps: number;
+  tasksPerApp: number;
+  /** From mmsd's start to HAProxy's worker answering (full sync, render, check, start). */
+  startMs: number;
+  /** Render and `haproxy -c` of the whole config, from mmsd's debug log. */
+  renderMs: number;
+  checkMs: number;
+  configKb: number;
+  /** Request to the simulator → the server's state changed in HAProxy (runtime API, no reload). */
+  flipToRuntime: Summary;
+  reloadsDuringFlips: number;
+  /** Request creating an app → its listener served by a new worker (check, state save, reload). */
+  createToServed: Summary;
+  /** mmsd's own figure for the reload: state saved, file written, new worker answering. */
+  reloadMs: Summary;
+  haproxyRssMb: number;
+  /** mmsd's log lines of the reloads (their split of the time). */
+  reloadLines: string[];
+}
+
+function cli(socket: string, command: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const connection = createConnection(socket, () => connection.end(`${command}\n`));
+    let out = '';
+    connection.setEncoding('utf8');
+    connection.on('data', (chunk: string) => (out += chunk));
+    connection.on('close', () => resolve(out));
+    connection.on('error', reject);
+  });
+}
+
+async function until<T>(condition: () => Promise<T | undefined>, what: string, timeoutMs = 300_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await condition().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/** Admin state of one server (ready / maint), from `show servers state <backend>`. */
+async function adminState(socket: string, backend: string, server: string): Promise<string | undefined> {
+  for (const line of (await cli(socket, `show servers state ${backend}`)).split('\n')) {
+    const f = line.split(' ');
+    if (f[3] === server) return Number(f[6]) & 0x67 ? 'maint' : 'ready';
+  }
+  return undefined;
+}
+
+async function workerPid(socket: string): Promise<number | undefined> {
+  const pid = /^Pid: (\d+)$/m.exec(await cli(socket, 'show info'))?.[1];
+  return pid ? Number(pid) : undefined;
+}
+
+async function rssMb(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0) / 1024;
+}
+
+const safe = (name: string) => name.replace(/[^A-Za-z0-9._:-]/g, '_');
+
+/**
+ * The haproxy handler with the real CLI and a real HAProxy against a simulated cluster: the
+ * start, health flips applied through the runtime API (observed on HAProxy's admin socket),
+ * and new apps (a reload each). HAProxy's own health checks are off (the synthetic tasks do
+ * not exist); services are bound on 127.0.0.2.
+ */
+export async function benchHaproxy(apps: number, tasksPerApp: number, events: number, reloads: number): Promise<HaproxyResult> {
+  const sim = await startSimProcess(['--apps', String(apps), '--tasks', String(tasksPerApp), '--heartbeat', '10000']);
+  const scratch = await runtimeDir('mmsd-bench-haproxy-');
+  const files = {
+    configFile: join(scratch, 'haproxy.cfg'),
+    pidFile: join(scratch, 'haproxy.pid'),
+    socket: join(scratch, 'haproxy.sock'),
+    masterSocket: join(scratch, 'haproxy-master.sock'),
+    stateFile: join(scratch, 'haproxy.state'),
+    logFile: join(scratch, 'haproxy.log'),
+  };
+  const hosts = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`agent-${i + 1}.cluster.internal`, `10.1.0.${i + 1}`]));
+  const options = { bin: HAPROXY, ...files, bind: '127.0.0.2', gateway: { http: 0, https: 0 }, statsPort: 0, checks: false, minReloadInterval: 0, maxconn: 2000 };
+  const config = join(scratch, 'mmsd.json');
+  await writeFile(config, JSON.stringify({ marathon: { endpoints: [sim.url], timeout: 120 }, stateFile: false, dns: { hosts }, plugins: [['haproxy', options]] }));
+  const env = { ...process.env, MMSD_DATA_DIR: join(scratch, 'data'), XDG_CONFIG_HOME: join(scratch, 'xdg'), MMSD_CONFIG_DIR: join(scratch, 'etc'), DEBUG: '' };
+  const started = performance.now();
+  const mmsd = spawn(process.execPath, [CLI, 'run', '--config', config, '--log-level', 'debug'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const log: string[] = [];
+  createInterface({ input: mmsd.stderr! }).on('line', (line) => log.push(line));
+  const exited = new Promise((resolve) => mmsd.once('exit', resolve));
+  try {
+    const worker = await until(() => workerPid(files.socket), 'HAProxy to start');
+    const startMs = performance.now() - started;
+    const check = /config of \d+ services rendered \((\d+) ms, (\d+) kB\) and checked by haproxy -c \((\d+) ms\)/.exec(log.find((l) => /checked by haproxy -c/.test(l)) ?? '');
+    // Let the resync after the stream connected pass.
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+
+    const list = (await (await fetch(`${sim.url}/v2/apps?embed=apps.tasks`)).json()) as { apps: { id: string; tasks: { id: string }[] }[] };
+    const flips: number[] = [];
+    const alive = new Map<string, boolean>();
+    const reloadsBefore = log.filter((l) => /HAProxy reloaded/.test(l)).length;
+    for (let i = 0; i < events; i++) {
+      const app = list.apps[Math.floor(Math.random() * list.apps.length)]!;
+      const task = app.tasks[Math.floor(Math.random() * app.tasks.length)]!;
+      const next = !(alive.get(task.id) ?? true);
+      alive.set(task.id, next);
+      const backend = safe(serviceName(app.id, 0));
+      const t0 = performance.now();
+      await sim.post(`/_sim/tasks/${task.id}/health`, { alive: next });
+      await until(async () => ((await adminState(files.socket, backend, safe(task.id))) === (next ? 'ready' : 'maint') ? true : undefined), `the flip of ${task.id}`, 30_000);
+      flips.push(performance.now() - t0);
+      await new Promise((resolve) => setTimeout(resolve, 60));
+    }
+    const sameWorker = (await workerPid(files.socket)) === worker;
+    const reloadsDuringFlips = log.filter((l) => /HAProxy reloaded/.test(l)).length - reloadsBefore + (sameWorker ? 0 : 1);
+
+    const creates: number[] = [];
+    for (let i = 0; i < reloads; i++) {
+      const id = `/bench-new/app-${i}`;
+      const t0 = performance.now();
+      const response = await fetch(`${sim.url}/v2/apps`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ id, instances: tasksPerApp, portDefinitions: [{ port: 0 }] }),
+      });
+      if (!response.ok) throw new Error(`creating ${id}: ${response.status} ${await response.text()}`);
+      const backend = safe(serviceName(id, 0));
+      await until(async () => ((await cli(files.socket, `show servers state ${backend}`)).includes(`${backend} `) ? true : undefined), `${id} in HAProxy`, Number(process.env.BENCH_CREATE_TIMEOUT ?? 300_000));
+      creates.push(performance.now() - t0);
+    }
+    const reloadMs = log.flatMap((l) => {
+      const m = /HAProxy reloaded: .*\((\d+) ms:/.exec(l);
+      return m ? [Number(m[1])] : [];
+    });
+    const current = await workerPid(files.socket);
+    return {
+      apps,
+      tasksPerApp,
+      startMs,
+      renderMs: Number(check?.[1] ?? Number.NaN),
+      configKb: Number(check?.[2] ?? Number.NaN),
+      checkMs: Number(check?.[3] ?? Number.NaN),
+      flipToRuntime: summarize(flips),
+      reloadsDuringFlips,
+      createToServed: summarize(creates),
+      reloadMs: summarize(reloadMs),
+      haproxyRssMb: current ? await rssMb(current) : Number.NaN,
+      reloadLines: log.filter((l) => /HAProxy reloaded|checked by haproxy -c/.test(l)).map((l) => l.replace(/^\S+ /, '')),
+    };
+  } catch (error) {
+    await writeFile(join(process.cwd(), "bench/results/haproxy-failure.log"), log.join("\n"));
+    throw new Error(`${(error as Error).message}\nmmsd said:\n${log.slice(-30).join("\n")}`);
+  } finally {
+    mmsd.kill('SIGTERM');
+    await exited;
+    const master = Number((await readFile(files.pidFile, 'utf8').catch(() => '')).trim());
+    if (master) {
+      try {
+        process.kill(master, 'SIGTERM');
+      } catch {
+        // gone
+      }
+    }
+    await sim.stop();
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
