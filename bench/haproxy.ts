@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import { readFile, rm, writeFile } from 'node:fs/promises';
-import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { serviceName } from '@mmsd/core';
+import { haproxyCli as cli, parseServersState } from '@mmsd/plugin-haproxy';
 import { startSimProcess } from './sim-process.js';
 import type { Summary } from './stats.js';
 import { summarize } from './stats.js';
@@ -34,17 +34,6 @@ export interface HaproxyResult {
   reloadLines: string[];
 }
 
-function cli(socket: string, command: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const connection = createConnection(socket, () => connection.end(`${command}\n`));
-    let out = '';
-    connection.setEncoding('utf8');
-    connection.on('data', (chunk: string) => (out += chunk));
-    connection.on('close', () => resolve(out));
-    connection.on('error', reject);
-  });
-}
-
 async function until<T>(condition: () => Promise<T | undefined>, what: string, timeoutMs = 300_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -55,13 +44,9 @@ async function until<T>(condition: () => Promise<T | undefined>, what: string, t
   }
 }
 
-/** Admin state of one server (ready / maint), from `show servers state <backend>`. */
+/** Admin state of one server (ready / drain / maint), from `show servers state <backend>`. */
 async function adminState(socket: string, backend: string, server: string): Promise<string | undefined> {
-  for (const line of (await cli(socket, `show servers state ${backend}`)).split('\n')) {
-    const f = line.split(' ');
-    if (f[3] === server) return Number(f[6]) & 0x67 ? 'maint' : 'ready';
-  }
-  return undefined;
+  return parseServersState(await cli(socket, `show servers state ${backend}`)).find((s) => s.server === server)?.admin;
 }
 
 async function workerPid(socket: string): Promise<number | undefined> {

@@ -1,7 +1,8 @@
 import test from 'ava';
 import { once } from 'node:events';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { createConnection, createServer } from 'node:net';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { MarathonSimulator } from '@mmsd/marathon-sim';
 import type { HttpBackend } from './helpers/backends.js';
@@ -25,10 +26,11 @@ async function backends(t: T, names: string[]): Promise<HttpBackend[]> {
 }
 
 /** The simulator, and mmsd with the haproxy handler (and the logger), everything on loopback. */
-async function setup(t: T, options: { extra?: Record<string, unknown>; yaml?: string } = {}) {
+async function setup(t: T, options: { extra?: Record<string, unknown>; yaml?: string; before?: (dir: string) => Promise<unknown> } = {}) {
   const sim = await MarathonSimulator.start({ agents: ['127.0.0.1'], heartbeatInterval: 1000 });
   t.teardown(() => sim.close());
   const s = await scratch(t);
+  await options.before?.(s.dir);
   const files = haproxyFiles(s.dir);
   const ports = await haproxyPorts();
   t.teardown(() => stopHaproxy(files));
@@ -70,6 +72,17 @@ async function serving(port: number, host?: string): Promise<void> {
   await waitFor(async () => (await get(port, { ...(host ? { host } : {}), timeout: 1000 })).status === 200, { what: `HAProxy serving :${port}`, timeout: 20_000 });
 }
 
+/** setup(); the app /svc with one backend ("one"); mmsd started, and HAProxy serving it. */
+async function oneServiceServing(t: T, options: Parameters<typeof setup>[1] = {}) {
+  const env = await setup(t, options);
+  const [one] = await backends(t, ['one']);
+  const port = await freePort();
+  await webApp(env.sim, '/svc', port, [one!]);
+  const cli = startMmsd(t, env.config, env.s.env);
+  await serving(port);
+  return { ...env, one: one!, port, cli };
+}
+
 test('requests reach exactly the up tasks; backend changes apply through the runtime API, without a reload', async (t) => {
   const { sim, s, files, config } = await setup(t);
   const [b1, b2, b3, b4] = await backends(t, ['b1', 'b2', 'b3', 'b4']);
@@ -104,6 +117,38 @@ test('requests reach exactly the up tasks; backend changes apply through the run
   const written = await readFile(files.configFile, 'utf8');
   await waitFor(async () => (await readFile(files.configFile, 'utf8')).includes(`127.0.0.1:${b4!.port}`), { what: 'the config file rewritten to agree' });
   t.not(written, undefined);
+});
+
+test("server states survive a reload: maintenance, drain, and what HAProxy's own checks found", async (t) => {
+  const { sim, s, files, config } = await setup(t);
+  const [b1, b2, b3, b4] = await backends(t, ['b1', 'b2', 'b3', 'b4']);
+  const port = await freePort();
+  await webApp(sim, '/web', port, [b1!, b2!, b3!, b4!]);
+  const cli = startMmsd(t, config, s.env);
+  await serving(port);
+  await waitFor(async () => (await hits(port, 16)).size === 4, { what: 'all four serving' });
+  const server = (b: HttpBackend) => serverNameOf(sim.tasks('/web').find((x) => (x.ports as number[])[0] === b.port)!.id as string);
+  const [n1, n2, n3, n4] = [b1!, b2!, b3!, b4!].map(server) as [string, string, string, string];
+
+  await sim.setHealth(sim.tasks('/web').find((x) => server(b2!) === serverNameOf(x.id as string))!.id as string, false);
+  await sim.setTaskState(sim.tasks('/web').find((x) => server(b3!) === serverNameOf(x.id as string))!.id as string, 'TASK_KILLING');
+  await b4!.close(); // its task still runs for Marathon; HAProxy's check finds it down
+  await waitFor(async () => (await serversUp(files.socket, 'web')).join() === n1, { what: 'only b1 up', timeout: 20_000 });
+  const states = await serverStates(files.socket, 'web');
+  t.deepEqual([states.get(n2), states.get(n3), states.get(n4)], ['maint', 'drain', 'ready']);
+  t.deepEqual(sorted(await hits(port, 12)), ['b1'], 'a draining task gets no new connections');
+
+  // A structural change (a new service): a reload.
+  const worker = await workerPid(files.socket);
+  const logged = cli.err.length;
+  await sim.createApp({ id: '/another', instances: 0, portDefinitions: [{ port: await freePort() }] });
+  await cli.line(/HAProxy reloaded/, { stream: 'err', after: logged });
+  t.not(await workerPid(files.socket), worker);
+  // Right after the reload, before any check of the new worker could have run (fall 3 × 1 s):
+  t.deepEqual(await serversUp(files.socket, 'web'), [n1], 'the new worker starts from the saved states');
+  const after = await serverStates(files.socket, 'web');
+  t.deepEqual([after.get(n1), after.get(n2), after.get(n3), after.get(n4)], ['ready', 'maint', 'drain', 'ready']);
+  t.deepEqual(sorted(await hits(port, 12)), ['b1']);
 });
 
 test('tasks that arrive while HAProxy reloads are added at run time', async (t) => {
@@ -227,20 +272,18 @@ test('proto redis-master: only the Redis that says role:master gets connections,
 });
 
 test('an invalid config is refused; the old one goes on serving; the error is logged', async (t) => {
-  const template = await readFile(new URL('../plugins/haproxy/templates/haproxy.cfg.ejs', import.meta.url), 'utf8');
   // A relative template path is relative to the config file's directory.
-  const { sim, s, files, config } = await setup(t, { extra: { template: 'custom.cfg.ejs' } });
-  await s.write('custom.cfg.ejs', `${template}\n<% if (view.services.some((x) => x.name.startsWith('broken'))) { -%>\nthis is not haproxy\n<% } -%>\n`);
-  const [ok] = await backends(t, ['ok']);
-  const port = await freePort();
-  await webApp(sim, '/good', port, [ok!]);
-  const cli = startMmsd(t, config, s.env);
-  await serving(port);
+  const template = await readFile(new URL('../plugins/haproxy/templates/haproxy.cfg.ejs', import.meta.url), 'utf8');
+  const { sim, files, port, one, cli } = await oneServiceServing(t, {
+    extra: { template: 'custom.cfg.ejs' },
+    before: (dir) =>
+      writeFile(join(dir, 'custom.cfg.ejs'), `${template}\n<% if (view.services.some((x) => x.name.startsWith('broken'))) { -%>\nthis is not haproxy\n<% } -%>\n`),
+  });
   const worker = await workerPid(files.socket);
   const before = await readFile(files.configFile, 'utf8');
-  await webApp(sim, '/broken', await freePort(), [ok!]);
+  await webApp(sim, '/broken', await freePort(), [one]);
   await cli.line(/does not pass "haproxy -c" \(parsing \[.*haproxy\.cfg:\d+\] : unknown keyword .this.*\); HAProxy keeps the running config/, { stream: 'err' });
-  t.is((await get(port)).body, 'ok', 'the old config goes on serving');
+  t.is((await get(port)).body, 'one', 'the old config goes on serving');
   t.is(await workerPid(files.socket), worker);
   t.is(await readFile(files.configFile, 'utf8'), before, 'the live file was not replaced');
   await sim.deleteApp('/broken');
@@ -248,17 +291,12 @@ test('an invalid config is refused; the old one goes on serving; the error is lo
 });
 
 test('a reload that fails (a service port in use) keeps the old worker serving, says why, and is tried again', async (t) => {
-  const { sim, s, files, config } = await setup(t);
-  const [one] = await backends(t, ['one']);
-  const port = await freePort();
-  await webApp(sim, '/svc', port, [one!]);
-  const cli = startMmsd(t, config, s.env);
-  await serving(port);
+  const { sim, files, port, one, cli } = await oneServiceServing(t);
   const worker = await workerPid(files.socket);
   const squatter = createServer().listen(0, '127.0.0.1');
   await once(squatter, 'listening');
   const taken = (squatter.address() as AddressInfo).port;
-  await webApp(sim, '/clash', taken, [one!]);
+  await webApp(sim, '/clash', taken, [one]);
   await cli.line(new RegExp(`HAProxy could not load the new config \\(.*cannot bind socket \\(Address already in use\\) for \\[127\\.0\\.0\\.1:${taken}\\].*\\); the old one goes on serving; trying again in 1 s`), { stream: 'err' });
   t.is((await get(port)).body, 'one', 'the old worker serves on');
   t.is(await workerPid(files.socket), worker);
@@ -269,12 +307,7 @@ test('a reload that fails (a service port in use) keeps the old worker serving, 
 });
 
 test('HAProxy outlives mmsd; a new mmsd takes it over; when HAProxy dies, mmsd starts it again', async (t) => {
-  const { sim, s, files, config } = await setup(t);
-  const [one] = await backends(t, ['one']);
-  const port = await freePort();
-  await webApp(sim, '/svc', port, [one!]);
-  const first = startMmsd(t, config, s.env);
-  await serving(port);
+  const { s, files, config, port, cli: first } = await oneServiceServing(t);
   const master = masterPid(files);
   t.truthy(master);
   t.is((await first.stop('SIGTERM')).code, 0);

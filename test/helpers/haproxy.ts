@@ -1,17 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createConnection } from 'node:net';
+import { haproxyCli, parseServersState } from '@mmsd/plugin-haproxy';
+import type { HaproxyOptions } from '@mmsd/plugin-haproxy';
 import { freePort } from './ports.js';
 
-export interface HaproxyFiles {
-  dir: string;
-  configFile: string;
-  pidFile: string;
-  socket: string;
-  masterSocket: string;
-  stateFile: string;
-  logFile: string;
-}
+/** Where a test's HAProxy keeps its files: all in `dir`. */
+export type HaproxyFiles = Pick<HaproxyOptions, 'configFile' | 'pidFile' | 'socket' | 'masterSocket' | 'stateFile' | 'logFile'> & { dir: string };
 
 export function haproxyFiles(dir: string): HaproxyFiles {
   return {
@@ -55,17 +49,8 @@ export function haproxyPluginYaml(files: HaproxyFiles, ports: HaproxyPorts, extr
   return `  - ["@mmsd/plugin-haproxy", ${JSON.stringify(options)}]\n`;
 }
 
-/** One command to an HAProxy CLI socket. */
-export function haproxyCli(socket: string, command: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const connection = createConnection(socket, () => connection.end(`${command}\n`));
-    let out = '';
-    connection.setEncoding('utf8');
-    connection.on('data', (chunk: string) => (out += chunk));
-    connection.on('close', () => resolve(out));
-    connection.on('error', reject);
-  });
-}
+/** One command to an HAProxy CLI socket (the plugin's own client). */
+export { haproxyCli };
 
 export async function workerPid(socket: string): Promise<number | undefined> {
   try {
@@ -99,27 +84,17 @@ export function stopHaproxy(files: HaproxyFiles): void {
   }
 }
 
-/** Servers of a backend that HAProxy sends traffic to: admin state ready and health check passing. */
+/** Servers of a backend that HAProxy sends traffic to: admin state ready and its health check passing. */
 export async function serversUp(socket: string, backend: string): Promise<string[]> {
-  const text = await haproxyCli(socket, `show servers state ${backend}`);
-  const up: string[] = [];
-  for (const line of text.split('\n')) {
-    const f = line.split(' ');
-    if (f.length < 19 || line.startsWith('#')) continue;
-    if (Number(f[6]) === 0 && Number(f[5]) === 2) up.push(f[3]!);
-  }
-  return up.sort();
+  const servers = parseServersState(await haproxyCli(socket, `show servers state ${backend}`));
+  return servers
+    .filter((s) => s.admin === 'ready' && s.operational === 'up')
+    .map((s) => s.server)
+    .sort();
 }
 
 /** `show servers state` of one backend: server name → admin state (ready, drain, maint). */
 export async function serverStates(socket: string, backend: string): Promise<Map<string, string>> {
-  const text = await haproxyCli(socket, `show servers state ${backend}`);
-  const out = new Map<string, string>();
-  for (const line of text.split('\n')) {
-    const f = line.split(' ');
-    if (f.length < 19 || line.startsWith('#')) continue;
-    const admin = Number(f[6]);
-    out.set(f[3]!, admin & 0x67 ? 'maint' : admin & 0x18 ? 'drain' : 'ready');
-  }
-  return out;
+  const servers = parseServersState(await haproxyCli(socket, `show servers state ${backend}`));
+  return new Map(servers.map((s) => [s.server, s.admin]));
 }

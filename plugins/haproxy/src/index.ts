@@ -33,3 +33,5 @@ export { optionsSchema } from './options.js';
 export { buildView, serviceView } from './view.js';
 export type { GatewayView, HaproxyView, ServerView, ServiceView } from './view.js';
 export { compileTemplate, DEFAULT_TEMPLATE, sanitize } from './render.js';
+export { cli as haproxyCli, parseServersState } from './socket.js';
+export type { ServerRuntimeState } from './socket.js';

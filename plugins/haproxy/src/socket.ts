@@ -62,10 +62,15 @@ export interface ServerRuntimeState {
   server: string;
   address: string;
   port: number;
+  /** The admin state mmsd sets (`set server … state`). */
   admin: 'ready' | 'drain' | 'maint';
+  /** What HAProxy's own checks say: `up` (running or starting), `down` (stopped or stopping). */
+  operational: 'up' | 'down';
 }
 
-const MAINT = 0x01 | 0x02 | 0x04 | 0x20 | 0x40;
+// HAProxy's SRV_ADMF_* flags. CMAINT (0x04) only records that the config said `disabled`: it
+// stays set after the server is enabled, so it is not part of the maintenance mask.
+const MAINT = 0x01 | 0x02 | 0x20;
 const DRAIN = 0x08 | 0x10;
 
 /** Parses `show servers state`. */
@@ -82,6 +87,8 @@ export function parseServersState(text: string): ServerRuntimeState[] {
       address: f[4]!,
       port: Number(f[18]),
       admin: admin & MAINT ? 'maint' : admin & DRAIN ? 'drain' : 'ready',
+      // SRV_ST_STOPPED 0, STARTING 1, RUNNING 2, STOPPING 3
+      operational: f[5] === '1' || f[5] === '2' ? 'up' : 'down',
     });
   }
   return out;
