@@ -291,7 +291,8 @@ test('an invalid config is refused; the old one goes on serving; the error is lo
 });
 
 test('a reload that fails (a service port in use) keeps the old worker serving, says why, and is tried again', async (t) => {
-  const { sim, files, port, one, cli } = await oneServiceServing(t);
+  const metricsPort = await freePort();
+  const { sim, files, port, one, cli } = await oneServiceServing(t, { yaml: `metrics: { port: ${metricsPort} }\n` });
   const worker = await workerPid(files.socket);
   const squatter = createServer().listen(0, '127.0.0.1');
   await once(squatter, 'listening');
@@ -304,6 +305,27 @@ test('a reload that fails (a service port in use) keeps the old worker serving, 
   await cli.line(/HAProxy reloaded/, { stream: 'err' });
   await serving(taken);
   t.is((await get(taken)).body, 'one');
+  const metrics = (await get(metricsPort, { path: '/metrics' })).body;
+  t.regex(metrics, /^mmsd_haproxy_reloads_total\{outcome="failed"\} [1-9]/m);
+  t.regex(metrics, /^mmsd_haproxy_reloads_total\{outcome="ok"\} 1$/m);
+  t.regex(metrics, /^mmsd_haproxy_starts_total\{reason="initial"\} 1$/m);
+  t.regex(metrics, /^mmsd_haproxy_config_checks_total\{outcome="passed"\} [1-9]/m);
+  t.regex(metrics, /^mmsd_haproxy_reload_duration_seconds_count 1$/m);
+});
+
+test('a HAProxy that cannot start (a service port taken) is tried again until it can', async (t) => {
+  const { sim, s, config } = await setup(t);
+  const [one] = await backends(t, ['one']);
+  const port = await freePort();
+  await webApp(sim, '/svc', port, [one!]);
+  const squatter = createServer().listen(port, '127.0.0.1');
+  await once(squatter, 'listening');
+  const cli = startMmsd(t, config, s.env);
+  await cli.line(new RegExp(`HAProxy did not start: .*cannot bind socket \\(Address already in use\\) for \\[127\\.0\\.0\\.1:${port}\\]`), { stream: 'err' });
+  await new Promise((resolve) => squatter.close(resolve));
+  await cli.line(/HAProxy started/, { stream: 'err' });
+  await serving(port);
+  t.is((await get(port)).body, 'one');
 });
 
 test('HAProxy outlives mmsd; a new mmsd takes it over; when HAProxy dies, mmsd starts it again', async (t) => {

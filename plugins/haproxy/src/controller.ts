@@ -1,6 +1,6 @@
 import { basename, dirname, join } from 'node:path';
 import { mkdir, writeFile, rm } from 'node:fs/promises';
-import type { ChangeSet, PluginContext, Snapshot } from '@mmsd/core';
+import type { ChangeSet, Counter, Histogram, PluginContext, Snapshot } from '@mmsd/core';
 import { HaproxyProcess, alerts } from './haproxy-process.js';
 import type { HaproxyOptions } from './options.js';
 import type { Renderer } from './render.js';
@@ -64,12 +64,28 @@ export class HaproxyController {
   private loaded: string | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
 
+  private readonly metrics: {
+    reloads: Counter;
+    reloadSeconds: Histogram;
+    checks: Counter;
+    runtimeCommands: Counter;
+    starts: Counter;
+  };
+
   constructor(
     private readonly ctx: PluginContext<HaproxyOptions>,
     private readonly options: HaproxyOptions,
     private readonly render: Renderer,
   ) {
     this.process = new HaproxyProcess({ ...options, log: ctx.log });
+    const m = ctx.metrics;
+    this.metrics = {
+      reloads: m.counter('mmsd_haproxy_reloads_total', 'HAProxy reloads, by outcome (ok, failed)', ['outcome']),
+      reloadSeconds: m.histogram('mmsd_haproxy_reload_duration_seconds', 'From saving the server states to the new worker answering', [], [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]),
+      checks: m.counter('mmsd_haproxy_config_checks_total', 'Candidate configs checked with haproxy -c, by outcome (passed, failed)', ['outcome']),
+      runtimeCommands: m.counter('mmsd_haproxy_runtime_commands_total', 'Runtime API commands sent, by outcome (ok, retried, refused)', ['outcome']),
+      starts: m.counter('mmsd_haproxy_starts_total', 'HAProxy started by mmsd, by reason (initial, died)', ['reason']),
+    };
   }
 
   /** The config of a snapshot, as `render` prints it and `run` writes it. */
@@ -139,6 +155,7 @@ export class HaproxyController {
       const result = await this.ctx.exec(this.options.bin, ['-c', '-f', file], { timeout: 120_000 });
       // Exit code 2: valid, but nothing to listen on (HAProxy runs such a config all the same).
       const valid = result.code === 0 || (result.code === 2 && /no listener/.test(result.stdout + result.stderr));
+      this.metrics.checks.inc({ outcome: valid ? 'passed' : 'failed' });
       if (!valid) {
         const reason = alerts(result.stdout + result.stderr).split(file).join(this.options.configFile);
         const message = `the new HAProxy config does not pass "haproxy -c" (${reason}); HAProxy keeps the running config`;
@@ -198,13 +215,14 @@ export class HaproxyController {
     this.supervise();
   }
 
-  private async start(): Promise<void> {
+  private async start(reason: 'initial' | 'died' = 'initial'): Promise<void> {
     const candidate = await this.candidate();
     if (!candidate) return;
     await this.install(candidate);
     await rm(this.options.masterSocket, { force: true });
     try {
       await this.process.start();
+      this.metrics.starts.inc({ reason });
     } catch (error) {
       this.ctx.log.error('HAProxy did not start: %s', (error as Error).message);
       return;
@@ -250,6 +268,8 @@ export class HaproxyController {
       const worker = await this.process.reload();
       this.lastReloadAt = Date.now();
       this.failedReloads = 0;
+      this.metrics.reloads.inc({ outcome: 'ok' });
+      this.metrics.reloadSeconds.observe((performance.now() - started) / 1000);
       this.loaded = candidate.structure;
       this.remember(candidate.view);
       await this.verifyStates(candidate.view);
@@ -263,6 +283,7 @@ export class HaproxyController {
       );
       await this.catchUp(candidate.snapshot);
     } catch (error) {
+      this.metrics.reloads.inc({ outcome: 'failed' });
       this.retryReload((error as Error).message);
     }
   }
@@ -383,6 +404,7 @@ export class HaproxyController {
     const failed = answers.flatMap(failures).filter((line) => !(deletionsOnly && /^No such server/i.test(line)));
     if (!failed.some((line) => /still has connections/i.test(line))) this.deleteAttempts = 0;
     if (failed.length === 0) {
+      this.metrics.runtimeCommands.inc({ outcome: 'ok' }, commands.length);
       this.ctx.log.debug('runtime API: %d commands', commands.length);
       return;
     }
@@ -397,6 +419,9 @@ export class HaproxyController {
       this.scheduleDeleteRetry();
     }
     const other = failed.filter((line) => !busy.includes(line));
+    this.metrics.runtimeCommands.inc({ outcome: 'ok' }, Math.max(0, commands.length - failed.length));
+    if (busy.length > 0) this.metrics.runtimeCommands.inc({ outcome: 'retried' }, busy.length);
+    if (other.length > 0) this.metrics.runtimeCommands.inc({ outcome: 'refused' }, other.length);
     if (other.length > 0) {
       this.ctx.log.warn('the HAProxy runtime API refused some changes (%s); reloading instead', other.slice(0, 3).join('; '));
       this.scheduleReload();
@@ -419,23 +444,30 @@ export class HaproxyController {
     if (candidate && candidate.snapshot.version > this.writtenVersion) await this.install(candidate);
   }
 
+  /**
+   * Every second: a HAProxy that died is started again, and one that could not be started (a
+   * port taken, …) is tried again; after more than 5 attempts within a minute, every 30 s.
+   */
   private supervise(): void {
+    let reason: 'initial' | 'died' = 'initial';
+    let nextAttempt = 0;
     const tick = async (): Promise<void> => {
       if (this.stopping || !this.options.manage) return;
       if (this.running && !(await this.process.masterPid())) {
         this.running = false;
-        const now = Date.now();
+        reason = 'died';
+        this.ctx.log.error('HAProxy is not running any more; starting it again');
+      }
+      const now = Date.now();
+      if (!this.running && this.snapshot && now >= nextAttempt) {
         this.restarts = [...this.restarts.filter((t) => now - t < 60_000), now];
         if (this.restarts.length > 5) {
-          this.ctx.log.error('HAProxy died %d times within a minute; next attempt in 30 s', this.restarts.length);
-          this.supervisor = setTimeout(() => {
-            this.restarts = [];
-            void this.enqueue(() => this.start()).then(() => this.supervise());
-          }, 30_000);
-          return;
+          this.ctx.log.error('HAProxy could not be kept running (%d attempts within a minute); next attempt in 30 s', this.restarts.length);
+          this.restarts = [];
+          nextAttempt = now + 30_000;
+        } else {
+          await this.enqueue(() => this.start(reason));
         }
-        this.ctx.log.error('HAProxy is not running any more; starting it again');
-        await this.enqueue(() => this.start());
       }
       this.supervisor = setTimeout(() => void tick(), 1000);
     };
