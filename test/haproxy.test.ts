@@ -328,6 +328,22 @@ test('a HAProxy that cannot start (a service port taken) is tried again until it
   t.is((await get(port)).body, 'one');
 });
 
+test('manage: false writes the checked config and follows changes, but runs no HAProxy', async (t) => {
+  const { sim, s, files, config } = await setup(t, { extra: { manage: false, writeDelay: 0 } });
+  const [one, two] = await backends(t, ['one', 'two']);
+  const port = await freePort();
+  await webApp(sim, '/svc', port, [one!]);
+  const cli = startMmsd(t, config, s.env);
+  await waitFor(() => readFile(files.configFile, 'utf8').catch(() => ''), { what: 'the config file' });
+  t.regex(await readFile(files.configFile, 'utf8'), new RegExp(`server \\S+ 127\\.0\\.0\\.1:${one!.port}`));
+  await sim.launchTask('/svc', { host: '127.0.0.1', ports: [two!.port] });
+  await waitFor(async () => (await readFile(files.configFile, 'utf8')).includes(`127.0.0.1:${two!.port}`), { what: 'a new server in the file' });
+  await webApp(sim, '/another', await freePort(), [two!]);
+  await waitFor(async () => (await readFile(files.configFile, 'utf8')).includes('frontend another'), { what: 'a new service in the file' });
+  t.is(masterPid(files), undefined, 'no HAProxy was started');
+  t.false(cli.err.some((l) => /HAProxy (started|reloaded)|runtime API/.test(l)));
+});
+
 test('HAProxy outlives mmsd; a new mmsd takes it over; when HAProxy dies, mmsd starts it again', async (t) => {
   const { s, files, config, port, cli: first } = await oneServiceServing(t);
   const master = masterPid(files);

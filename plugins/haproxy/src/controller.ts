@@ -195,15 +195,17 @@ export class HaproxyController {
     this.pendingDeletes.clear();
   }
 
-  private async startOrAdopt(): Promise<void> {
-    if (!this.options.manage) {
-      const candidate = await this.candidate();
-      if (candidate) {
-        await this.install(candidate);
-        this.remember(candidate.view);
-      }
-      return;
+  /** `manage: false`: the config file is all mmsd keeps (checked); HAProxy is someone else's. */
+  private async writeOnly(): Promise<void> {
+    const candidate = await this.candidate();
+    if (candidate) {
+      await this.install(candidate);
+      this.remember(candidate.view);
     }
+  }
+
+  private async startOrAdopt(): Promise<void> {
+    if (!this.options.manage) return this.writeOnly();
     const pid = await this.process.masterPid();
     if (pid && (await this.process.proc())) {
       this.ctx.log.info('taking over the running HAProxy (master %d)', pid);
@@ -250,6 +252,7 @@ export class HaproxyController {
    * it was a service's servers arriving while a reload ran), they are set at run time instead.
    */
   private async reload(force: boolean): Promise<void> {
+    if (!this.options.manage) return this.writeOnly();
     if (!this.running) return this.start();
     const candidate = await this.candidate();
     if (!candidate) return;
