@@ -104,12 +104,17 @@ test('under load (keep-alive and not), 20 reloads and 200 backend changes lose n
   let changes = 0;
   let reloadsDone = 0;
   const reloadCount = () => cli.err.filter((l) => /HAProxy reloaded/.test(l)).length;
+  const served = () => withKeepAlive.outcome.ok + without.outcome.ok;
+  /** Requests answered between one reload and the next: the load runs through every reload. */
+  const perReload: number[] = [];
   const reloads = async () => {
     for (let i = 0; i < 20; i++) {
       const before = reloadCount();
+      const servedBefore = served();
       if (i % 2 === 0) await sim.createApp({ id: `/other/app${i}`, instances: 0, portDefinitions: [{ port: await freePort() }] });
       else await sim.deleteApp(`/other/app${i - 1}`);
       await waitFor(() => reloadCount() > before, { what: `reload ${i + 1}`, timeout: 20_000 });
+      perReload.push(served() - servedBefore);
       reloadsDone++;
     }
   };
@@ -139,11 +144,13 @@ test('under load (keep-alive and not), 20 reloads and 200 backend changes lose n
   const b = await without.stop();
   const seconds = (performance.now() - loadStarted) / 1000;
   t.log(
-    `${seconds.toFixed(1)} s, ${((a.ok + b.ok) / seconds).toFixed(0)} requests/s; keep-alive: ${a.ok} ok, ${a.retried} retried on a closed idle connection; without: ${b.ok} ok; ${reloadsDone} reloads, ${changes} backend changes`,
+    `${seconds.toFixed(1)} s, ${((a.ok + b.ok) / seconds).toFixed(0)} requests/s, at least ${Math.min(...perReload)} around each reload; keep-alive: ${a.ok} ok, ${a.retried} retried on a closed idle connection; without: ${b.ok} ok; ${reloadsDone} reloads, ${changes} backend changes`,
   );
   t.is(reloadsDone, 20);
   t.deepEqual(a.failed, [], 'no keep-alive request failed');
   t.deepEqual(b.failed, [], 'no request on a new connection failed');
-  t.true(a.ok / seconds > 100 && b.ok / seconds > 100, 'hundreds of requests per second, throughout');
+  // The rate depends on what else the machine runs; the load must have been there all along.
+  t.true(Math.min(...perReload) >= 10, `requests answered around each reload: ${perReload.join(', ')}`);
+  t.true(a.ok >= 500 && b.ok >= 500);
   t.false(cli.err.some((l) => /:error /.test(l)), cli.err.filter((l) => /:error /.test(l)).join('\n'));
 });

@@ -334,7 +334,10 @@ test('manage: false writes the checked config and follows changes, but runs no H
   const port = await freePort();
   await webApp(sim, '/svc', port, [one!]);
   const cli = startMmsd(t, config, s.env);
-  await waitFor(() => readFile(files.configFile, 'utf8').catch(() => ''), { what: 'the config file' });
+  await waitFor(() => readFile(files.configFile, 'utf8').catch(() => ''), {
+    what: () => `the config file; mmsd said:\n${cli.err.slice(-20).join('\n')}`,
+    timeout: 30_000,
+  });
   t.regex(await readFile(files.configFile, 'utf8'), new RegExp(`server \\S+ 127\\.0\\.0\\.1:${one!.port}`));
   await sim.launchTask('/svc', { host: '127.0.0.1', ports: [two!.port] });
   await waitFor(async () => (await readFile(files.configFile, 'utf8')).includes(`127.0.0.1:${two!.port}`), { what: 'a new server in the file' });
