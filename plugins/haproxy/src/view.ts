@@ -85,7 +85,7 @@ function checkOf(service: Service, checks: boolean, warnings: string[]): CheckVi
       const host = service.vhosts.find((v) => !v.startsWith('*.')) ?? 'localhost';
       return {
         kind: 'http',
-        lines: ['option httpchk', `http-check send meth GET uri ${path} ver HTTP/1.1 hdr Host ${host}`, 'http-check expect status 200-399'],
+        lines: [`option httpchk GET ${path} HTTP/1.1`, `http-check send hdr Host ${host}`, 'http-check expect status 200-399'],
         ...base,
       };
     }

@@ -101,6 +101,6 @@ test('an unusable health check path is replaced by / with a warning', async (t) 
   const site = list.find((a) => a.id === '/web/site')!;
   site.healthChecks![0]!.path = '/x y#z';
   const view = buildView(snapshotOf(list), optionsDefaults());
-  t.regex(view.services.find((s) => s.name === 'web.site')!.check.lines[1]!, /uri \/ ver/);
+  t.regex(view.services.find((s) => s.name === 'web.site')!.check.lines[0]!, /^option httpchk GET \/ HTTP\/1\.1$/);
   t.true(view.warnings.some((w) => /cannot be used in HAProxy/.test(w)));
 });
