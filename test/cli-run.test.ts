@@ -81,7 +81,7 @@ test('Marathon answering 5xx or garbage, then unreachable: the state is untouche
   sim.clearFaults();
   await sim.deleteApp('/staging/web/frontend');
   await sim.listen(port);
-  await waitFor(() => records().filter((r) => r.event === 'task-removed').length === 2, { what: 'the resync', timeout: 20_000 });
+  await waitFor(() => records().filter((r) => r.event === 'task-removed').length === 2, { what: 'the resync' });
   t.is(records().find((r) => r.event === 'app-removed')?.appId, '/staging/web/frontend');
   t.is(records().filter((r) => r.event.endsWith('removed')).length, 3, 'only what really changed');
 });
@@ -94,7 +94,7 @@ test('a dropped stream is reconnected and the changes missed meanwhile are picke
   await sim.scaleApp('/developer/trapni/worker', 3, [{ host: '127.0.0.1', ports: [32100, 32101] }]);
   t.is(records().filter((r) => r.event === 'task-added').length, 0, 'no event reached the agent');
   sim.clearFaults();
-  await waitFor(() => records().some((r) => r.event === 'task-added' && r.ports?.[0] === 32100), { what: 'the resync', timeout: 20_000 });
+  await waitFor(() => records().some((r) => r.event === 'task-added' && r.ports?.[0] === 32100), { what: 'the resync' });
   t.true(records().some((r) => r.event === 'app-updated' && r.appId === '/developer/trapni/worker'));
 });
 

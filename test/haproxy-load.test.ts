@@ -87,7 +87,7 @@ test('under load (keep-alive and not), 20 reloads and 200 backend changes lose n
   );
   const cli = startCli(['run', '--config', config], { env: s.env });
   t.teardown(() => cli.stop('SIGKILL'));
-  await waitFor(() => workerPid(files.socket), { what: 'HAProxy', timeout: 20_000 });
+  await waitFor(() => workerPid(files.socket), { what: 'HAProxy' });
   await waitFor(async () => {
     const probe: Outcome = { ok: 0, failed: [], retried: 0 };
     await getOnce(port, false, probe);
@@ -113,7 +113,7 @@ test('under load (keep-alive and not), 20 reloads and 200 backend changes lose n
       const servedBefore = served();
       if (i % 2 === 0) await sim.createApp({ id: `/other/app${i}`, instances: 0, portDefinitions: [{ port: await freePort() }] });
       else await sim.deleteApp(`/other/app${i - 1}`);
-      await waitFor(() => reloadCount() > before, { what: `reload ${i + 1}`, timeout: 20_000 });
+      await waitFor(() => reloadCount() > before, { what: `reload ${i + 1}` });
       perReload.push(served() - servedBefore);
       reloadsDone++;
     }

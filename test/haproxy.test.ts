@@ -69,7 +69,7 @@ async function webApp(sim: MarathonSimulator, id: string, servicePort: number, l
 }
 
 async function serving(port: number, host?: string): Promise<void> {
-  await waitFor(async () => (await get(port, { ...(host ? { host } : {}), timeout: 1000 })).status === 200, { what: `HAProxy serving :${port}`, timeout: 20_000 });
+  await waitFor(async () => (await get(port, { ...(host ? { host } : {}), timeout: 1000 })).status === 200, { what: `HAProxy serving :${port}` });
 }
 
 /** setup(); the app /svc with one backend ("one"); mmsd started, and HAProxy serving it. */
@@ -133,7 +133,7 @@ test("server states survive a reload: maintenance, drain, and what HAProxy's own
   await sim.setHealth(sim.tasks('/web').find((x) => server(b2!) === serverNameOf(x.id as string))!.id as string, false);
   await sim.setTaskState(sim.tasks('/web').find((x) => server(b3!) === serverNameOf(x.id as string))!.id as string, 'TASK_KILLING');
   await b4!.close(); // its task still runs for Marathon; HAProxy's check finds it down
-  await waitFor(async () => (await serversUp(files.socket, 'web')).join() === n1, { what: 'only b1 up', timeout: 20_000 });
+  await waitFor(async () => (await serversUp(files.socket, 'web')).join() === n1, { what: 'only b1 up' });
   const states = await serverStates(files.socket, 'web');
   t.deepEqual([states.get(n2), states.get(n3), states.get(n4)], ['maint', 'drain', 'ready']);
   t.deepEqual(sorted(await hits(port, 12)), ['b1'], 'a draining task gets no new connections');
@@ -156,7 +156,7 @@ test('tasks that arrive while HAProxy reloads are added at run time', async (t) 
   const list = await backends(t, ['n1', 'n2', 'n3', 'other']);
   await webApp(sim, '/other', await freePort(), [list[3]!]);
   const cli = startMmsd(t, config, s.env);
-  await waitFor(() => workerPid(files.socket), { what: 'HAProxy', timeout: 20_000 });
+  await waitFor(() => workerPid(files.socket), { what: 'HAProxy' });
   const port = await freePort();
   const rendered = cli.err.length;
   await sim.createApp({ id: '/fresh', instances: 0, portDefinitions: [{ port, name: 'http' }] });
@@ -165,7 +165,7 @@ test('tasks that arrive while HAProxy reloads are added at run time', async (t) 
   await cli.line(/config of 2 services rendered/, { stream: 'err', after: rendered });
   for (const b of list.slice(0, 3)) await sim.launchTask('/fresh', { host: '127.0.0.1', ports: [b.port] });
   await sim.setHealth(sim.tasks('/other')[0]!.id as string, false);
-  await waitFor(async () => (await serverStates(files.socket, 'fresh')).size === 3, { what: 'all three servers', timeout: 20_000 });
+  await waitFor(async () => (await serverStates(files.socket, 'fresh')).size === 3, { what: 'all three servers' });
   await waitFor(async () => (await hits(port, 12)).size === 3, { what: 'traffic to all three' });
   t.deepEqual(sorted(await hits(port)), ['n1', 'n2', 'n3']);
 });
@@ -204,7 +204,7 @@ test('SNI routing on the HTTPS gateway: TLS passes through to the backend that o
   await tlsApp('/tls/deeper', deeper!, { 'lb-vhost': '*.deep.tls.example.com' });
   await tlsApp('/tls/fallback', fallback!, { 'lb-vhost-default': '1' });
   startMmsd(t, config, s.env);
-  await waitFor(() => getTls(ports.https, 'secure.example.com').catch(() => ''), { what: 'the HTTPS gateway', timeout: 20_000 });
+  await waitFor(() => getTls(ports.https, 'secure.example.com').catch(() => ''), { what: 'the HTTPS gateway' });
   t.is(await getTls(ports.https, 'secure.example.com'), 'exact secure.example.com', 'the backend terminates TLS and sees the SNI');
   t.is(await getTls(ports.https, 'SECURE.example.com'), 'exact SECURE.example.com', 'SNI is matched case-insensitively');
   t.is(await getTls(ports.https, 'a.tls.example.com'), 'wild a.tls.example.com');
@@ -235,7 +235,7 @@ test('PROXY protocol v1 and v2 headers arrive at the backends', async (t) => {
       socket.on('close', () => resolve(out));
       socket.on('error', reject);
     });
-  await waitFor(async () => (await ask(p1).catch(() => '')).startsWith('one'), { what: 'the v1 service', timeout: 20_000 });
+  await waitFor(async () => (await ask(p1).catch(() => '')).startsWith('one'), { what: 'the v1 service' });
   t.regex(await ask(p1), /^one v1 TCP4 127\.0\.0\.1 127\.0\.0\.1 \d+ \d+\n$/);
   await waitFor(async () => (await ask(p2).catch(() => '')).startsWith('two'), { what: 'the v2 service' });
   t.regex(await ask(p2), /^two v2 family=1\n$/);
@@ -259,15 +259,15 @@ test('proto redis-master: only the Redis that says role:master gets connections,
     [first, second].map((r) => ({ host: '127.0.0.1', ports: [r.port] })),
   );
   startMmsd(t, config, s.env);
-  await waitFor(() => workerPid(files.socket), { what: 'HAProxy', timeout: 20_000 });
+  await waitFor(() => workerPid(files.socket), { what: 'HAProxy' });
   const taskOf = (redis: { port: number }) => serverNameOf(sim.tasks('/cache/redis').find((x) => (x.ports as number[])[0] === redis.port)!.id as string);
   // HAProxy starts every server up; the role check takes it down after `fall` (3) failures.
-  await waitFor(async () => (await serversUp(files.socket, 'cache.redis')).join() === taskOf(first), { what: 'only the master up in HAProxy', timeout: 20_000 });
+  await waitFor(async () => (await serversUp(files.socket, 'cache.redis')).join() === taskOf(first), { what: 'only the master up in HAProxy' });
   for (let i = 0; i < 10; i++) t.deepEqual(await redisRole(port), { role: 'master', port: first.port });
 
   await redisCli(second.port, 'replicaof', 'no', 'one');
   await redisCli(first.port, 'replicaof', '127.0.0.1', String(second.port));
-  await waitFor(async () => (await serversUp(files.socket, 'cache.redis')).join() === taskOf(second), { what: 'the failover seen by the health check', timeout: 20_000 });
+  await waitFor(async () => (await serversUp(files.socket, 'cache.redis')).join() === taskOf(second), { what: 'the failover seen by the health check' });
   for (let i = 0; i < 10; i++) t.deepEqual(await redisRole(port), { role: 'master', port: second.port });
 });
 
@@ -336,7 +336,6 @@ test('manage: false writes the checked config and follows changes, but runs no H
   const cli = startMmsd(t, config, s.env);
   await waitFor(() => readFile(files.configFile, 'utf8').catch(() => ''), {
     what: () => `the config file; mmsd said:\n${cli.err.slice(-20).join('\n')}`,
-    timeout: 30_000,
   });
   t.regex(await readFile(files.configFile, 'utf8'), new RegExp(`server \\S+ 127\\.0\\.0\\.1:${one!.port}`));
   await sim.launchTask('/svc', { host: '127.0.0.1', ports: [two!.port] });

@@ -3,7 +3,8 @@ export async function waitFor<T>(
   condition: () => T | Promise<T>,
   options: { timeout?: number; interval?: number; what?: string | (() => string) } = {},
 ): Promise<NonNullable<T>> {
-  const timeout = options.timeout ?? 10_000;
+  // Generous: the suite shares two cores with many CLIs, HAProxies and Redis; a wait ends as soon as its condition holds.
+  const timeout = options.timeout ?? 30_000;
   const interval = options.interval ?? 10;
   const deadline = Date.now() + timeout;
   let last: unknown;
