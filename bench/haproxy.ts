@@ -3,8 +3,9 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { setTimeout as delay } from 'node:timers/promises';
 import { serviceName } from '@mmsd/core';
-import { haproxyCli as cli, parseServersState } from '@mmsd/plugin-haproxy';
+import { haproxyCli as cli, haproxyWorkerPid as workerPid, parseServersState, proxyName, serverName } from '@mmsd/plugin-haproxy';
 import { startSimProcess } from './sim-process.js';
 import type { Summary } from './stats.js';
 import { summarize } from './stats.js';
@@ -49,17 +50,10 @@ async function adminState(socket: string, backend: string, server: string): Prom
   return parseServersState(await cli(socket, `show servers state ${backend}`)).find((s) => s.server === server)?.admin;
 }
 
-async function workerPid(socket: string): Promise<number | undefined> {
-  const pid = /^Pid: (\d+)$/m.exec(await cli(socket, 'show info'))?.[1];
-  return pid ? Number(pid) : undefined;
-}
-
 async function rssMb(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   return Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0) / 1024;
 }
-
-const safe = (name: string) => name.replace(/[^A-Za-z0-9._:-]/g, '_');
 
 /**
  * The haproxy handler with the real CLI and a real HAProxy against a simulated cluster: the
@@ -93,7 +87,7 @@ export async function benchHaproxy(apps: number, tasksPerApp: number, events: nu
     const startMs = performance.now() - started;
     const check = /config of \d+ services rendered \((\d+) ms, (\d+) kB\) and checked by haproxy -c \((\d+) ms\)/.exec(log.find((l) => /checked by haproxy -c/.test(l)) ?? '');
     // Let the resync after the stream connected pass.
-    await new Promise((resolve) => setTimeout(resolve, 2000));
+    await delay(2000);
 
     const list = (await (await fetch(`${sim.url}/v2/apps?embed=apps.tasks`)).json()) as { apps: { id: string; tasks: { id: string }[] }[] };
     const flips: number[] = [];
@@ -104,12 +98,12 @@ export async function benchHaproxy(apps: number, tasksPerApp: number, events: nu
       const task = app.tasks[Math.floor(Math.random() * app.tasks.length)]!;
       const next = !(alive.get(task.id) ?? true);
       alive.set(task.id, next);
-      const backend = safe(serviceName(app.id, 0));
+      const backend = proxyName(serviceName(app.id, 0));
       const t0 = performance.now();
       await sim.post(`/_sim/tasks/${task.id}/health`, { alive: next });
-      await until(async () => ((await adminState(files.socket, backend, safe(task.id))) === (next ? 'ready' : 'maint') ? true : undefined), `the flip of ${task.id}`, 30_000);
+      await until(async () => ((await adminState(files.socket, backend, serverName(task.id))) === (next ? 'ready' : 'maint') ? true : undefined), `the flip of ${task.id}`, 30_000);
       flips.push(performance.now() - t0);
-      await new Promise((resolve) => setTimeout(resolve, 60));
+      await delay(60);
     }
     const sameWorker = (await workerPid(files.socket)) === worker;
     const reloadsDuringFlips = log.filter((l) => /HAProxy reloaded/.test(l)).length - reloadsBefore + (sameWorker ? 0 : 1);
@@ -124,7 +118,7 @@ export async function benchHaproxy(apps: number, tasksPerApp: number, events: nu
         body: JSON.stringify({ id, instances: tasksPerApp, portDefinitions: [{ port: 0 }] }),
       });
       if (!response.ok) throw new Error(`creating ${id}: ${response.status} ${await response.text()}`);
-      const backend = safe(serviceName(id, 0));
+      const backend = proxyName(serviceName(id, 0));
       await until(async () => ((await cli(files.socket, `show servers state ${backend}`)).includes(`${backend} `) ? true : undefined), `${id} in HAProxy`, Number(process.env.BENCH_CREATE_TIMEOUT ?? 300_000));
       creates.push(performance.now() - t0);
     }

@@ -5,6 +5,7 @@ import { createConnection, createServer } from 'node:net';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { MarathonSimulator } from '@mmsd/marathon-sim';
+import { serverName } from '@mmsd/plugin-haproxy';
 import type { HttpBackend } from './helpers/backends.js';
 import { get, getTls, httpBackend, httpsBackend, proxyProtocolBackend, selfSignedCertificate } from './helpers/backends.js';
 import { startCli } from './helpers/cli.js';
@@ -15,9 +16,6 @@ import { redisCli, redisRole, startRedis } from './helpers/redis.js';
 import { waitFor } from './helpers/wait.js';
 
 type T = { teardown(fn: () => unknown): void };
-
-/** HAProxy's name for the server of a task. */
-const serverNameOf = (taskId: string) => taskId.replace(/[^A-Za-z0-9._:-]/g, '_');
 
 async function backends(t: T, names: string[]): Promise<HttpBackend[]> {
   const list = await Promise.all(names.map((n) => httpBackend(n)));
@@ -98,7 +96,7 @@ test('requests reach exactly the up tasks; backend changes apply through the run
 
   const task = (b: HttpBackend) => sim.tasks('/web').find((x) => (x.ports as number[])[0] === b.port)!.id;
   await sim.setHealth(task(b2!), false);
-  await waitFor(async () => (await serverStates(files.socket, 'web')).get(serverNameOf(task(b2!))) === 'maint', { what: 'b2 in maintenance' });
+  await waitFor(async () => (await serverStates(files.socket, 'web')).get(serverName(task(b2!))) === 'maint', { what: 'b2 in maintenance' });
   t.deepEqual(sorted(await hits(port)), ['b1', 'b3'], 'an unhealthy task gets no traffic');
 
   await sim.setHealth(task(b2!), true);
@@ -127,11 +125,11 @@ test("server states survive a reload: maintenance, drain, and what HAProxy's own
   const cli = startMmsd(t, config, s.env);
   await serving(port);
   await waitFor(async () => (await hits(port, 16)).size === 4, { what: 'all four serving' });
-  const server = (b: HttpBackend) => serverNameOf(sim.tasks('/web').find((x) => (x.ports as number[])[0] === b.port)!.id as string);
+  const server = (b: HttpBackend) => serverName(sim.tasks('/web').find((x) => (x.ports as number[])[0] === b.port)!.id as string);
   const [n1, n2, n3, n4] = [b1!, b2!, b3!, b4!].map(server) as [string, string, string, string];
 
-  await sim.setHealth(sim.tasks('/web').find((x) => server(b2!) === serverNameOf(x.id as string))!.id as string, false);
-  await sim.setTaskState(sim.tasks('/web').find((x) => server(b3!) === serverNameOf(x.id as string))!.id as string, 'TASK_KILLING');
+  await sim.setHealth(sim.tasks('/web').find((x) => server(b2!) === serverName(x.id as string))!.id as string, false);
+  await sim.setTaskState(sim.tasks('/web').find((x) => server(b3!) === serverName(x.id as string))!.id as string, 'TASK_KILLING');
   await b4!.close(); // its task still runs for Marathon; HAProxy's check finds it down
   await waitFor(async () => (await serversUp(files.socket, 'web')).join() === n1, { what: 'only b1 up' });
   const states = await serverStates(files.socket, 'web');
@@ -260,7 +258,7 @@ test('proto redis-master: only the Redis that says role:master gets connections,
   );
   startMmsd(t, config, s.env);
   await waitFor(() => workerPid(files.socket), { what: 'HAProxy' });
-  const taskOf = (redis: { port: number }) => serverNameOf(sim.tasks('/cache/redis').find((x) => (x.ports as number[])[0] === redis.port)!.id as string);
+  const taskOf = (redis: { port: number }) => serverName(sim.tasks('/cache/redis').find((x) => (x.ports as number[])[0] === redis.port)!.id as string);
   // HAProxy starts every server up; the role check takes it down after `fall` (3) failures.
   await waitFor(async () => (await serversUp(files.socket, 'cache.redis')).join() === taskOf(first), { what: 'only the master up in HAProxy' });
   for (let i = 0; i < 10; i++) t.deepEqual(await redisRole(port), { role: 'master', port: first.port });

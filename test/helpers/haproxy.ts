@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { haproxyCli, parseServersState } from '@mmsd/plugin-haproxy';
+import { haproxyCli, haproxyWorkerPid, parseServersState } from '@mmsd/plugin-haproxy';
 import type { HaproxyOptions } from '@mmsd/plugin-haproxy';
 import { freePort } from './ports.js';
 
@@ -49,18 +49,8 @@ export function haproxyPluginYaml(files: HaproxyFiles, ports: HaproxyPorts, extr
   return `  - ["@mmsd/plugin-haproxy", ${JSON.stringify(options)}]\n`;
 }
 
-/** One command to an HAProxy CLI socket (the plugin's own client). */
-export { haproxyCli };
-
-export async function workerPid(socket: string): Promise<number | undefined> {
-  try {
-    const info = await haproxyCli(socket, 'show info');
-    const pid = /^Pid: (\d+)$/m.exec(info);
-    return pid ? Number(pid[1]) : undefined;
-  } catch {
-    return undefined;
-  }
-}
+/** One command to an HAProxy CLI socket, and the worker's PID (the plugin's own client). */
+export { haproxyCli, haproxyWorkerPid as workerPid };
 
 export function masterPid(files: HaproxyFiles): number | undefined {
   try {

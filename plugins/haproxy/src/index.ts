@@ -33,5 +33,6 @@ export { optionsSchema } from './options.js';
 export { buildView, serviceView } from './view.js';
 export type { GatewayView, HaproxyView, ServerView, ServiceView } from './view.js';
 export { compileTemplate, DEFAULT_TEMPLATE, sanitize } from './render.js';
-export { cli as haproxyCli, parseServersState } from './socket.js';
+export { cli as haproxyCli, parseServersState, workerPid as haproxyWorkerPid } from './socket.js';
+export { proxyName, serverName } from './names.js';
 export type { ServerRuntimeState } from './socket.js';

@@ -31,6 +31,16 @@ export function cli(path: string, line: string, timeoutMs = 10_000): Promise<str
 const MAX_LINE = 8 * 1024;
 
 /** Sends commands in as few lines as fit; returns the answers, line by line. */
+/** PID of the worker that answers on an admin socket; undefined when none answers. */
+export async function workerPid(socket: string, timeoutMs = 5000): Promise<number | undefined> {
+  try {
+    const pid = /^Pid: (\d+)$/m.exec(await cli(socket, 'show info', timeoutMs))?.[1];
+    return pid ? Number(pid) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export async function cliBatch(path: string, commands: readonly string[], timeoutMs?: number): Promise<string[]> {
   const answers: string[] = [];
   let line = '';
