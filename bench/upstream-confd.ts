@@ -1,4 +1,5 @@
 import { readdir, rm } from 'node:fs/promises';
+import { setTimeout as delay } from 'node:timers/promises';
 import { Agent, createStaticResolver, loadPlugins } from '@mmsd/core';
 import type { LoadedPlugin, MmsdConfig, Snapshot } from '@mmsd/core';
 import { startSimProcess } from './sim-process.js';
@@ -78,7 +79,7 @@ export async function benchUpstreamConfd(apps: number, tasksPerApp: number, even
   if (files !== apps) throw new Error(`expected ${apps} files, found ${files}`);
 
   // Let the resync after the stream connected pass.
-  await new Promise((resolve) => setTimeout(resolve, 1000));
+  await delay(1000);
   const requestsBefore = (await sim.requests()).filter((r) => r.path.startsWith('/v2/')).length;
   const latencies: number[] = [];
   const endToEnd: number[] = [];
@@ -97,7 +98,7 @@ export async function benchUpstreamConfd(apps: number, tasksPerApp: number, even
     waiter = undefined;
     latencies.push(written.get(service)! - arrived);
     endToEnd.push(written.get(service)! - t0);
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    await delay(60);
   }
   const requestsAfter = (await sim.requests()).filter((r) => r.path.startsWith('/v2/')).length;
   await agent.stop();

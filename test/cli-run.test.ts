@@ -1,6 +1,7 @@
 import test from 'ava';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { MarathonSimulator, sampleApps } from '@mmsd/marathon-sim';
 import { startCli } from './helpers/cli.js';
 import { scratch } from './helpers/env.js';
@@ -52,7 +53,7 @@ test('a task started, killed and turned unhealthy each reaches the logger at onc
   t.deepEqual(down.health, { before: 'up', after: 'down' });
 
   // An event is isolated when none came in the window before it.
-  await new Promise((resolve) => setTimeout(resolve, COALESCE * 1.25));
+  await delay(COALESCE * 1.25);
   started = Date.now();
   await sim.killTask(id, { scale: true });
   await waitFor(() => records().find((r) => r.taskId === id && r.health?.after === 'draining'), { what: 'draining' });

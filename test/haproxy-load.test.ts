@@ -1,5 +1,6 @@
 import test from 'ava';
 import { Agent, request } from 'node:http';
+import { setTimeout as delay } from 'node:timers/promises';
 import { MarathonSimulator } from '@mmsd/marathon-sim';
 import type { HttpBackend } from './helpers/backends.js';
 import { httpBackend } from './helpers/backends.js';
@@ -136,7 +137,7 @@ test('under load (keep-alive and not), 20 reloads and 200 backend changes lose n
         else await sim.killTask(healthy[0]!.id as string, { scale: true });
       }
       changes++;
-      await new Promise((resolve) => setTimeout(resolve, 15));
+      await delay(15);
     }
   };
   await Promise.all([reloads(), backendChanges()]);

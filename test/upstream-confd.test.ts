@@ -2,6 +2,7 @@ import test from 'ava';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { setTimeout as delay } from 'node:timers/promises';
 import { MarathonSimulator, sampleApps } from '@mmsd/marathon-sim';
 import { runCli, startCli } from './helpers/cli.js';
 import { scratch } from './helpers/env.js';
@@ -148,7 +149,7 @@ test('a reader polling the directory during 1,000 rapid changes never sees a par
   // Spaced by a couple of milliseconds, so that the agent sees them as separate changes (500/s).
   for (let i = 0; i < 1000; i++) {
     await sim.setHealth(tasks[i % 2]!, i % 4 >= 2);
-    await new Promise((resolve) => setTimeout(resolve, 2));
+    await delay(2);
   }
   await waitFor(async () => (await instances(dir, 'developer.trapni.php'))?.length === 2, { what: 'the final state' });
   reader.postMessage('stop');

@@ -1,3 +1,5 @@
+import { setTimeout as delay } from 'node:timers/promises';
+
 /** Polls `condition` until it returns a truthy value (returned) or `timeout` ms pass (throws). */
 export async function waitFor<T>(
   condition: () => T | Promise<T>,
@@ -19,6 +21,6 @@ export async function waitFor<T>(
       const what = typeof options.what === 'function' ? options.what() : options.what;
       throw new Error(`timed out after ${timeout} ms waiting for ${what ?? 'a condition'}${last ? `: ${String(last)}` : ''}`);
     }
-    await new Promise((resolve) => setTimeout(resolve, interval));
+    await delay(interval);
   }
 }

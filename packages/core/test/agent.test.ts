@@ -1,5 +1,6 @@
 import test from 'ava';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { MarathonSimulator, sampleApps } from '@mmsd/marathon-sim';
 import { Agent } from '../src/agent.js';
 import type { MmsdConfig } from '../src/config/types.js';
@@ -196,7 +197,7 @@ test('Marathon down: the state stays; when it is back, the resync catches up wit
   await waitFor(() => sim.hub.size === 1);
   const port = sim.port;
   await sim.stop();
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  await delay(300);
   t.is(agent.snapshot.services.size, 7, 'nothing changed while Marathon was unreachable');
   // Meanwhile the cluster changed; no event could tell.
   await sim.deleteApp('/staging/web/frontend');
@@ -215,7 +216,7 @@ test('a sudden drop is confirmed by a second fetch before it is applied', async 
   await waitFor(() => requestsTo(sim, '/v2/apps?') === requests + 1);
   sim.clearFaults();
   await waitFor(() => requestsTo(sim, '/v2/apps?') === requests + 2, { what: 'the confirming fetch' });
-  await new Promise((resolve) => setTimeout(resolve, 50));
+  await delay(50);
   t.is(agent.snapshot.apps.size, 6, 'the drop was not applied');
   t.false(r.apps.some((c) => c.type === 'removed'));
 });

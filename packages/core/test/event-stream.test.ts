@@ -2,6 +2,7 @@ import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
 import { MarathonSimulator, sampleApps } from '@mmsd/marathon-sim';
 import { MarathonClient } from '../src/marathon/client.js';
 import { MarathonEventStream } from '../src/marathon/event-stream.js';
@@ -87,7 +88,7 @@ test('a dead stream (no heartbeat) is dropped after the timeout and reconnected'
   s.start();
   t.teardown(() => s.stop());
   await waitFor(() => opens() === 1);
-  await new Promise((resolve) => setTimeout(resolve, 500));
+  await delay(500);
   t.is(opens(), 1, 'heartbeats keep a quiet stream alive');
   sim.setFaults({ silentStream: true });
   await waitFor(() => opens() >= 2, { timeout: 5000, what: 'a reconnect' });

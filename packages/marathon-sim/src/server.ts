@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Faults, MarathonSimulator, Placement } from './simulator.js';
 
 type Json = Record<string, unknown>;
@@ -47,7 +48,7 @@ function unauthorized(sim: MarathonSimulator, response: ServerResponse): void {
 /** Applies REST faults; true when the request was answered by a fault. */
 async function restFault(sim: MarathonSimulator, response: ServerResponse, body: () => string): Promise<boolean> {
   const faults: Faults = sim.faults;
-  if (faults.slow) await new Promise((resolve) => setTimeout(resolve, faults.slow));
+  if (faults.slow) await delay(faults.slow);
   if (faults.status) {
     send(response, faults.status, message(faults.status === 503 ? 'Marathon is unavailable' : 'Internal server error'));
     return true;

@@ -424,8 +424,8 @@ export class HaproxyController {
     const other = failed.filter((line) => !busy.includes(line));
     this.metrics.runtimeCommands.inc({ outcome: 'ok' }, Math.max(0, commands.length - failed.length));
     if (busy.length > 0) this.metrics.runtimeCommands.inc({ outcome: 'retried' }, busy.length);
-    if (other.length > 0) this.metrics.runtimeCommands.inc({ outcome: 'refused' }, other.length);
     if (other.length > 0) {
+      this.metrics.runtimeCommands.inc({ outcome: 'refused' }, other.length);
       this.ctx.log.warn('the HAProxy runtime API refused some changes (%s); reloading instead', other.slice(0, 3).join('; '));
       this.scheduleReload();
     }

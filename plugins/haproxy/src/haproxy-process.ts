@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
 import { mkdir, open, readFile, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from '@mmsd/core';
 import type { ProcInfo } from './socket.js';
-import { cli, parseShowProc } from './socket.js';
+import { cli, parseShowProc, workerPid } from './socket.js';
 
 export interface ProcessOptions {
   bin: string;
@@ -13,10 +14,6 @@ export interface ProcessOptions {
   masterSocket: string;
   logFile: string;
   log: Logger;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 async function size(path: string): Promise<number> {
@@ -66,14 +63,8 @@ export class HaproxyProcess {
   }
 
   /** PID of the worker that answers on the admin socket. */
-  async workerPid(): Promise<number | undefined> {
-    try {
-      const info = await cli(this.options.socket, 'show info', 5000);
-      const pid = /^Pid: (\d+)$/m.exec(info);
-      return pid ? Number(pid[1]) : undefined;
-    } catch {
-      return undefined;
-    }
+  workerPid(): Promise<number | undefined> {
+    return workerPid(this.options.socket);
   }
 
   /**
@@ -107,7 +98,7 @@ export class HaproxyProcess {
         this.options.log.info('HAProxy started (master %d, worker %d)', pid, worker);
         return pid;
       }
-      await sleep(20);
+      await delay(20);
     }
     throw new Error(`HAProxy was started but its worker does not answer on the admin socket ${this.options.socket} (see ${this.options.logFile})`);
   }
@@ -143,7 +134,7 @@ export class HaproxyProcess {
     await cli(this.options.masterSocket, 'reload', 5000).catch(() => '');
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      await sleep(10);
+      await delay(10);
       const now = await this.proc();
       if (!now) continue;
       if (now.failed > before.failed) {
