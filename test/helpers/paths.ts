@@ -5,13 +5,13 @@ import { fileURLToPath } from 'node:url';
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CLI_BIN = join(REPO_ROOT, 'packages', 'cli', 'bin', 'run.js');
 
-/** The project's shared Marathon fixtures (../shared/fixtures/marathon beside the checkout). */
-export const SHARED_FIXTURES = process.env.MMSD_SHARED_FIXTURES ?? join(REPO_ROOT, '..', 'shared', 'fixtures', 'marathon');
+/** The Marathon fixtures of the tests (see test/fixtures/marathon/README.md). */
+export const MARATHON_FIXTURES = join(REPO_ROOT, 'test', 'fixtures', 'marathon');
 
 export function fixture(name: string): string {
-  const path = join(SHARED_FIXTURES, name);
+  const path = join(MARATHON_FIXTURES, name);
   if (!existsSync(path)) {
-    throw new Error(`fixture ${path} is missing: the tests expect ../shared/fixtures/marathon beside the checkout (or MMSD_SHARED_FIXTURES)`);
+    throw new Error(`fixture ${path} is missing: copy it into test/fixtures/marathon/ and list it in that folder's README`);
   }
   return path;
 }

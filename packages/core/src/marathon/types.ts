@@ -1,6 +1,6 @@
 /**
  * The parts of Marathon's JSON that mmsd reads, covering the ≤1.4 and ≥1.5 shapes
- * (see ../shared/docs/reference/marathon-api.md §3–§5). Everything is optional or nullable
+ * (docs/marathon-api.md, "Apps" and "Tasks"). Everything is optional or nullable
  * because Marathon versions differ in what they write; the model normalizes it.
  */
 export type MarathonLabels = Record<string, string>;
@@ -118,7 +118,7 @@ export interface MarathonAppsResponse {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Events (marathon-api.md §7.2). Field names as on the wire; older versions are noted.
+// Events (docs/marathon-api.md, "Events"). Field names as on the wire; older versions are noted.
 
 interface EventBase {
   eventType: string;
