@@ -1,10 +1,12 @@
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MarathonSimulator, sampleApps } from '@mmsd/marathon-sim';
 import { runCli } from './helpers/cli.js';
 import { scratch } from './helpers/env.js';
+import { REPO_ROOT } from './helpers/paths.js';
 
 async function cluster(t: { teardown(fn: () => unknown): void }) {
   const sim = await MarathonSimulator.start();
@@ -60,6 +62,11 @@ test('flag > environment > file > default (seed flags and variables)', async (t)
   t.deepEqual(await groupsOf([], { MARATHON_HOST: '127.0.0.1', MARATHON_PORT: port, GROUPS: 'from-env' }), ['from-env', sim.url]);
   t.deepEqual(await groupsOf(['--groups=from-flag', `--marathon-port=${other.port}`], { MARATHON_HOST: '127.0.0.1', MARATHON_PORT: port, GROUPS: 'from-env' }), ['from-flag', other.url]);
   t.deepEqual(await groupsOf([`--marathon=${other.url}`], { MARATHON: sim.url }), ['from-file', other.url]);
+  // A Marathon named by flags beats one named by any variable, MARATHON included.
+  t.deepEqual(await groupsOf(['--marathon-host=127.0.0.1', `--marathon-port=${other.port}`], { MARATHON: sim.url }), ['from-file', other.url]);
+  t.deepEqual(await groupsOf([`--marathon-port=${other.port}`], { MARATHON: sim.url, MARATHON_HOST: '127.0.0.1' }), ['from-file', other.url]);
+  // Among the variables, MARATHON beats MARATHON_HOST/MARATHON_PORT.
+  t.deepEqual(await groupsOf([], { MARATHON: other.url, MARATHON_HOST: '127.0.0.1', MARATHON_PORT: port }), ['from-file', other.url]);
 });
 
 test('bad input is refused with a clear error: exit 2, the key and the file named', async (t) => {
@@ -76,9 +83,14 @@ test('bad input is refused with a clear error: exit 2, the key and the file name
   t.regex(notFound.stderr, /plugin "no-such-plugin" \(in .*missing.yaml\) is not installed/);
   t.regex(notFound.stderr, /mmsd plugins:install mmsd-plugin-no-such-plugin/);
 
-  const down = await runCli(['dump', '--marathon=http://127.0.0.1:1'], { env: s.env });
-  t.is(down.code, 1);
-  t.regex(down.stderr, /Marathon did not answer GET \/v2\/apps\?embed=apps\.tasks/);
+  // One-shot commands ask once: their hint must not promise the retries of `run`.
+  for (const command of ['dump', 'render']) {
+    const down = await runCli([command, '--marathon=http://127.0.0.1:1'], { env: s.env });
+    t.is(down.code, 1, command);
+    t.regex(down.stderr, /Marathon did not answer GET \/v2\/apps\?embed=apps\.tasks/, command);
+    t.regex(down.stderr, /^Hint: .*this command asked each endpoint once and does not retry: run it again once Marathon answers$/m, command);
+    t.notRegex(down.stderr, /keeps the last good state and retries/, command);
+  }
 });
 
 test('render with only the logger: nothing to render, and how to enable a handler', async (t) => {
@@ -101,6 +113,22 @@ test('every command has --help with examples', async (t) => {
   const root = await runCli(['--help']);
   t.regex(root.stdout, /plugins/);
   t.regex(root.stdout, /run +Run the agent/);
+});
+
+test('-h and -v: help, help of a command, and the version', async (t) => {
+  const version = await runCli(['-v']);
+  t.is(version.code, 0, version.stderr);
+  t.regex(version.stdout, /^mmsd\/\d+\.\d+\.\d+ /);
+  t.is(version.stdout, (await runCli(['--version'])).stdout);
+  const root = await runCli(['-h']);
+  t.is(root.code, 0, root.stderr);
+  t.regex(root.stdout, /run +Run the agent/);
+  for (const args of [['run', '-h'], ['--marathon-host=m', '-h']]) {
+    const run = await runCli(args);
+    t.is(run.code, 0, `${args.join(' ')}: ${run.stderr}`);
+    t.regex(run.stdout, /\$ mmsd run /, args.join(' '));
+    t.regex(run.stdout, /--state-file/, args.join(' '));
+  }
 });
 
 test('a third-party plugin installed with `mmsd plugins:install` (a tarball) is found by the loader', async (t) => {
@@ -143,4 +171,59 @@ test('a third-party plugin installed with `mmsd plugins:install` (a tarball) is 
   const linked = await runCli(['render', '--config', config], { env: s.env });
   t.is(linked.code, 0, linked.stderr);
   t.regex(linked.stdout, /hi 7 services/);
+});
+
+/** Writes a package into `<dir>/<name>` and packs it; returns the tarball's path. */
+async function packed(dir: string, pkgJson: Record<string, unknown>, code: string): Promise<string> {
+  const root = join(dir, String(pkgJson.name));
+  await mkdir(root, { recursive: true });
+  await writeFile(join(root, 'package.json'), JSON.stringify({ version: '1.0.0', type: 'module', main: 'index.js', files: ['index.js'], ...pkgJson }));
+  await writeFile(join(root, 'index.js'), code);
+  const pack = spawnSync('npm', ['pack', '--silent', '--pack-destination', dir], { cwd: root, encoding: 'utf8' });
+  if (pack.status !== 0) throw new Error(`npm pack failed: ${pack.stderr}`);
+  return join(dir, pack.stdout.trim().split('\n').pop()!);
+}
+
+test('a refused `plugins:install` is rolled back: the package is not installed, not loadable, not listed', async (t) => {
+  const sim = await cluster(t);
+  const s = await scratch(t);
+  const cases = [
+    { name: 'mmsd-plugin-nooclif', extra: {}, code: `export default { name: 'nooclif', apply() {} };\n`, why: /mmsd-plugin-nooclif is not an mmsd plugin package: its package\.json has no "oclif" key; it was uninstalled again/ },
+    { name: 'mmsd-plugin-notmmsd', extra: { oclif: {} }, code: `export default { hello: 1 };\n`, why: /plugin "mmsd-plugin-notmmsd" .* is not an mmsd plugin: it has no "name" string.*; it was uninstalled again/ },
+  ];
+  for (const c of cases) {
+    const tarball = await packed(s.dir, { name: c.name, ...c.extra }, c.code);
+    const install = await runCli(['plugins:install', `file:${tarball}`], { env: s.env });
+    t.is(install.code, 2, c.name);
+    t.regex(install.stderr, c.why, c.name);
+    t.regex(install.stderr, /^Code: EMMSD_PLUGIN_INVALID$/m, c.name);
+    t.false(existsSync(join(s.dir, 'data', 'node_modules', c.name)), `${c.name} is not left in the data directory`);
+    const manifest = JSON.parse(await readFile(join(s.dir, 'data', 'package.json'), 'utf8')) as { dependencies?: object; oclif: { plugins: unknown[] } };
+    t.deepEqual([Object.keys(manifest.dependencies ?? {}), manifest.oclif.plugins], [[], []], c.name);
+    const config = await s.write(`${c.name}.yaml`, `marathon: { endpoints: [${sim.url}] }\nplugins: [${c.name}]\n`);
+    const render = await runCli(['render', '--config', config], { env: s.env });
+    t.is(render.code, 2, c.name);
+    t.regex(render.stderr, new RegExp(`plugin "${c.name}" .* is not installed`), c.name);
+  }
+  const list = await runCli(['plugins'], { env: s.env });
+  t.regex(list.stdout, /No plugins installed/);
+});
+
+test('a plugin named by a directory path is resolved from the config file directory; a wrong path is named', async (t) => {
+  const sim = await cluster(t);
+  const s = await scratch(t);
+  await cp(join(REPO_ROOT, 'docs', 'examples', 'mmsd-plugin-service-count'), join(s.dir, 'myplugin'), { recursive: true });
+  await mkdir(join(s.dir, 'etc', 'mmsd'), { recursive: true });
+  const config = await s.write('etc/mmsd/config.yaml', `marathon: { endpoints: [${sim.url}] }\nplugins:\n  - ["../../myplugin", { dir: /var/run/mmsd }]\n`);
+  // The working directory is elsewhere: the path is relative to the config file.
+  const render = await runCli(['render', '--config', config], { env: s.env, cwd: REPO_ROOT });
+  t.is(render.code, 0, render.stderr);
+  t.regex(render.stdout, /^==> \/var\/run\/mmsd\/service-count\.txt \(service-count\) <==\n/);
+
+  const wrong = await s.write('etc/mmsd/wrong.yaml', `marathon: { endpoints: [${sim.url}] }\nplugins: [../myplugin]\n`);
+  const refused = await runCli(['render', '--config', wrong], { env: s.env, cwd: REPO_ROOT });
+  t.is(refused.code, 2);
+  t.regex(refused.stderr, new RegExp(`^Error: plugin "\\.\\./myplugin" \\(in ${wrong}\\): ${join(s.dir, 'etc', 'myplugin')} does not exist$`, 'm'));
+  t.regex(refused.stderr, new RegExp(`^Hint: a relative plugin path is resolved from the config file's directory ${join(s.dir, 'etc', 'mmsd')}; fix the path`, 'm'));
+  t.regex(refused.stderr, /^Code: EMMSD_PLUGIN_NOT_FOUND$/m);
 });

@@ -1,4 +1,5 @@
 import test from 'ava';
+import type { ExecutionContext } from 'ava';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -19,7 +20,7 @@ async function cluster(t: { teardown(fn: () => unknown): void }) {
 }
 
 /** The real CLI with the JSON logger, a long coalescing window, and its files in a scratch dir. */
-async function agent(t: { teardown(fn: () => unknown): void }, sim: MarathonSimulator, extra = '') {
+async function agent(t: ExecutionContext, sim: MarathonSimulator, extra = '') {
   const s = await scratch(t);
   const config = await s.write(
     'mmsd.yaml',
@@ -29,6 +30,7 @@ async function agent(t: { teardown(fn: () => unknown): void }, sim: MarathonSimu
   t.teardown(() => cli.stop('SIGKILL'));
   await cli.line(/"event":"snapshot"/);
   await waitFor(() => sim.hub.size === 1, { what: 'the event stream' });
+  t.is(cli.err.filter((l) => l.endsWith(`mmsd:cli:info config file ${config}`)).length, 1, 'the config file in use is logged once at start');
   const records = () => cli.out.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, any>);
   return { cli, s, config, records };
 }
@@ -164,11 +166,25 @@ test('run --once: one sync, the handlers apply it, exit 0', async (t) => {
 test('the seed usage: mmsd --marathon-host --marathon-port (no command) is mmsd run', async (t) => {
   const sim = await cluster(t);
   const s = await scratch(t);
-  const cli = startCli([`--marathon-host=127.0.0.1`, `--marathon-port=${sim.port}`], { env: s.env });
+  const cli = startCli([`--marathon-host=127.0.0.1`, `--marathon-port=${sim.port}`], { env: s.env, cwd: s.dir });
   t.teardown(() => cli.stop('SIGKILL'));
   await cli.line(/snapshot: 6 apps/);
-  await cli.line(/only logging changes: no handler is enabled/, { stream: 'err' });
+  await cli.line(/only logging changes: no handler is enabled\. Enable one with --upstream-confd=PATH/, { stream: 'err' });
+  await cli.line(new RegExp(`mmsd:cli:info no config file \\(no --config, none found from ${s.dir} upwards, in ${s.dir}/xdg/mmsd or in ${s.dir}/etc\\): flags, environment variables and defaults only$`), { stream: 'err' });
   t.pass();
+});
+
+test('a config file without plugins: mmsd says that nothing is logged or written, not that it only logs', async (t) => {
+  const sim = await cluster(t);
+  const s = await scratch(t);
+  const config = await s.write('mmsd.yaml', `marathon: { endpoints: [${sim.url}] }\nplugins: []\n`);
+  const cli = startCli(['run', '--once', '--config', config], { env: s.env });
+  const { code } = await cli.exited;
+  t.is(code, 0, cli.err.join('\n'));
+  const warning = cli.err.find((l) => /mmsd:cli:warn no plugin is loaded/.test(l));
+  t.truthy(warning, cli.err.join('\n'));
+  t.regex(warning!, new RegExp(`nothing is logged or written: ${config} lists no plugins\\. Enable handlers with --upstream-confd=PATH, --haproxy-bin=PATH or --haproxy-pidfile=PATH, or list plugins under "plugins" in ${config}`));
+  t.false(cli.err.some((l) => /only logging changes/.test(l)));
 });
 
 test('without a Marathon, mmsd runs against the embedded simulator and says so', async (t) => {

@@ -2,9 +2,24 @@ import { Command } from '@oclif/core';
 import { describeError, isMmsdError } from '@mmsd/core';
 
 /**
- * Shared error handling: an error is printed on one line (not wrapped, so logs stay greppable)
- * with its hint and code; exit status 2 for bad input (config, plugins), 1 for the rest.
+ * An error as mmsd prints it: one line each (not wrapped, so logs stay greppable) for the
+ * message, its hint and code; exit status 2 for bad input (config, plugins), 1 for the rest.
  */
+export function formatError(error: unknown): { text: string; exit: number } {
+  const lines: string[] = [];
+  let exit = 1;
+  if (isMmsdError(error)) {
+    lines.push(`Error: ${error.message}`);
+    if (error.hint) lines.push(`Hint: ${error.hint}`);
+    lines.push(`Code: ${error.code}`);
+    if (/CONFIG|PLUGIN_(NOT_FOUND|INVALID|OPTIONS|ENTRY|DUPLICATE|LOAD|APPLY)/.test(error.code)) exit = 2;
+  } else {
+    lines.push(`Error: ${describeError(error)}`);
+  }
+  return { text: `${lines.join('\n')}\n`, exit };
+}
+
+/** Shared error handling (formatError) and the end of one-shot commands. */
 export abstract class BaseCommand extends Command {
   /**
    * Ends a one-shot command once stdout and stderr are flushed. Without it, idle keep-alive
@@ -17,17 +32,8 @@ export abstract class BaseCommand extends Command {
   }
 
   protected fail(error: unknown): never {
-    const lines: string[] = [];
-    let exit = 1;
-    if (isMmsdError(error)) {
-      lines.push(`Error: ${error.message}`);
-      if (error.hint) lines.push(`Hint: ${error.hint}`);
-      lines.push(`Code: ${error.code}`);
-      if (/CONFIG|PLUGIN_(NOT_FOUND|INVALID|OPTIONS|ENTRY|DUPLICATE|LOAD|APPLY)/.test(error.code)) exit = 2;
-    } else {
-      lines.push(`Error: ${describeError(error)}`);
-    }
-    process.stderr.write(`${lines.join('\n')}\n`);
+    const { text, exit } = formatError(error);
+    process.stderr.write(text);
     this.exit(exit);
   }
 }

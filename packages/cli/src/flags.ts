@@ -5,6 +5,7 @@ import type { ConfigOverrides, LogLevel } from '@mmsd/core';
 /**
  * The flags every command shares: the seed's (each also read from the environment variable
  * named like it, upper-cased with underscores; the flag wins) plus `--marathon` and `--config`.
+ * Precedence: flag > environment > file > default (docs/configuration.md).
  */
 export const sharedFlags = {
   config: Flags.string({
@@ -42,22 +43,49 @@ export interface SharedFlagValues {
   'haproxy-pidfile'?: string | undefined;
 }
 
+/** What a command's parse gives the shared setup: the values, and which came from the command line. */
+export interface SharedInput {
+  readonly flags: SharedFlagValues;
+  /**
+   * Names of the flags given on the command line. oclif fills a flag from its environment
+   * variable when it is absent, so this is what tells a flag from a variable.
+   */
+  readonly given: ReadonlySet<string>;
+}
+
+/** `raw` is what oclif's `parse()` returns besides `flags`: the command-line tokens. */
+export function sharedInput(flags: SharedFlagValues, raw: readonly { type: string; flag?: string }[]): SharedInput {
+  return { flags, given: new Set(raw.flatMap((token) => (token.type === 'flag' && token.flag ? [token.flag] : []))) };
+}
+
 function nonEmpty(value: string | undefined): string | undefined {
   return value !== undefined && value.trim() !== '' ? value.trim() : undefined;
 }
 
-/** `--marathon` wins; `--marathon-host`/`--marathon-port` build http://HOST:PORT. */
-export function endpointsFromFlags(flags: SharedFlagValues): string[] | undefined {
-  const urls = nonEmpty(flags.marathon);
-  if (urls) return urls.split(',').map((u) => u.trim()).filter(Boolean);
-  const host = nonEmpty(flags['marathon-host']);
-  const port = flags['marathon-port'];
+function seedEndpoint(host: string | undefined, port: number | undefined): string[] | undefined {
   if (host === undefined && port === undefined) return undefined;
   return [`http://${host ?? 'localhost'}:${port ?? 8080}`];
 }
 
-export function overridesFromFlags(flags: SharedFlagValues, cwd: string): ConfigOverrides {
-  const endpoints = endpointsFromFlags(flags);
+/**
+ * Flag > environment: a Marathon named on the command line (`--marathon`, else
+ * `--marathon-host`/`--marathon-port`, the missing half from its variable or the default) wins
+ * over every variable; among the variables `MARATHON` wins over `MARATHON_HOST`/`MARATHON_PORT`.
+ */
+export function endpointsFromFlags({ flags, given }: SharedInput): string[] | undefined {
+  const urls = nonEmpty(flags.marathon);
+  const host = nonEmpty(flags['marathon-host']);
+  const port = flags['marathon-port'];
+  const split = (value: string) => value.split(',').map((u) => u.trim()).filter(Boolean);
+  if (urls && given.has('marathon')) return split(urls);
+  if (given.has('marathon-host') || given.has('marathon-port')) return seedEndpoint(host, port);
+  if (urls) return split(urls);
+  return seedEndpoint(host, port);
+}
+
+export function overridesFromFlags(input: SharedInput, cwd: string): ConfigOverrides {
+  const { flags } = input;
+  const endpoints = endpointsFromFlags(input);
   const groups = nonEmpty(flags.groups);
   const confd = nonEmpty(flags['upstream-confd']);
   const bin = nonEmpty(flags['haproxy-bin']);

@@ -14,7 +14,7 @@ function appJson(app: App): Record<string, unknown> {
   };
 }
 
-/** `mmsd dump --json`: the model of DESIGN §2, maps as arrays, sorted by name. */
+/** `mmsd dump --json`: the model (docs/writing-a-plugin.md#payloads), maps as arrays, sorted by name. */
 export function snapshotJson(snapshot: Snapshot, config: MmsdConfig): Record<string, unknown> {
   const byName = <T>(items: Iterable<T>, key: (t: T) => string) => [...items].sort((a, b) => (key(a) < key(b) ? -1 : 1));
   return {

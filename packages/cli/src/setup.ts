@@ -1,10 +1,11 @@
+import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Config as OclifConfig } from '@oclif/core';
-import { createLogger, loadConfig, loadPlugins, setLogLevel } from '@mmsd/core';
-import type { LoadedConfig, LoadedPlugin, MmsdConfig } from '@mmsd/core';
+import { createLogger, defaultSystemDir, loadConfig, loadPlugins, setLogLevel } from '@mmsd/core';
+import type { LoadedConfig, LoadedPlugin, Logger, MmsdConfig } from '@mmsd/core';
 import type { EmbeddedMarathon } from './embedded-marathon.js';
 import { startEmbeddedMarathon } from './embedded-marathon.js';
-import type { SharedFlagValues } from './flags.js';
+import type { SharedInput } from './flags.js';
 import { overridesFromFlags } from './flags.js';
 
 export interface Prepared {
@@ -25,8 +26,9 @@ export interface PrepareOptions {
   stateFile?: string;
 }
 
-/** Config (flags > environment > file > defaults), the embedded Marathon if none is given, and the plugins. */
-export async function prepare(oclif: OclifConfig, flags: SharedFlagValues, options: PrepareOptions): Promise<Prepared> {
+/** Config (flags > environment > file > defaults), the plugins, and the embedded Marathon if none is given. */
+export async function prepare(oclif: OclifConfig, input: SharedInput, options: PrepareOptions): Promise<Prepared> {
+  const { flags } = input;
   setLogLevel(flags['log-level'] ?? 'info');
   const cwd = process.cwd();
   const defaultStateFile = join(oclif.dataDir, 'state.json');
@@ -34,13 +36,23 @@ export async function prepare(oclif: OclifConfig, flags: SharedFlagValues, optio
     ...(flags.config ? { configFile: flags.config } : {}),
     cwd,
     overrides: {
-      ...overridesFromFlags(flags, cwd),
+      ...overridesFromFlags(input, cwd),
       ...(options.stateFile ? { stateFile: resolve(cwd, options.stateFile) } : {}),
     },
     defaultStateFile,
   });
   let config = loaded.config;
   setLogLevel(config.logLevel);
+  // Before the embedded Marathon starts: a plugin that cannot load is a config error like any other.
+  const plugins = options.plugins
+    ? await loadPlugins({
+        entries: config.plugins,
+        searchDirs: [loaded.source.directory, oclif.dataDir, oclif.root],
+        baseDir: loaded.source.directory,
+        packageRoots: userPluginRoots(oclif),
+        ...(loaded.source.filepath ? { configFile: loaded.source.filepath } : {}),
+      })
+    : [];
   let embedded = options.embedded;
   if (config.marathon.endpoints.length === 0) {
     embedded ??= await startEmbeddedMarathon(createLogger('cli'), { demo: options.demo });
@@ -52,15 +64,6 @@ export async function prepare(oclif: OclifConfig, flags: SharedFlagValues, optio
       stateFile: config.stateFile === defaultStateFile ? false : config.stateFile,
     };
   }
-  const plugins = options.plugins
-    ? await loadPlugins({
-        entries: config.plugins,
-        searchDirs: [loaded.source.directory, oclif.dataDir, oclif.root],
-        baseDir: loaded.source.directory,
-        packageRoots: userPluginRoots(oclif),
-        ...(loaded.source.filepath ? { configFile: loaded.source.filepath } : {}),
-      })
-    : [];
   return { config, loaded, plugins, ...(embedded ? { embedded } : {}) };
 }
 
@@ -73,11 +76,34 @@ function userPluginRoots(oclif: OclifConfig): Record<string, string> {
   return roots;
 }
 
-/** Says so at startup when nothing but the logger runs, and how to enable handlers. */
-export function warnIfOnlyLogging(prepared: Prepared): void {
-  if (prepared.plugins.every((p) => p.plugin.name === 'logger')) {
-    createLogger('cli').info(
-      'only logging changes: no handler is enabled. Enable one with --upstream-confd=PATH, --haproxy-bin=PATH or --haproxy-pidfile=PATH, or list plugins in a config file (docs/configuration.md)',
+const HANDLER_FLAGS = '--upstream-confd=PATH, --haproxy-bin=PATH or --haproxy-pidfile=PATH';
+
+/** The line `run` logs at start (and on SIGHUP): which config file is in use, or that there is none. */
+export function describeConfigSource(loaded: LoadedConfig, cwd = process.cwd()): string {
+  if (loaded.source.filepath) return `config file ${loaded.source.filepath}`;
+  const xdg = join(process.env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'mmsd');
+  return `no config file (no --config, none found from ${cwd} upwards, in ${xdg} or in ${defaultSystemDir()}): flags, environment variables and defaults only`;
+}
+
+/**
+ * Says at startup what the plugins will (not) do: nothing at all when none is loaded (a config
+ * file whose plugins list is empty or missing), only log changes when the logger is alone.
+ */
+export function announcePlugins(prepared: Prepared, log: Logger = createLogger('cli')): void {
+  const names = prepared.plugins.map((p) => p.plugin.name);
+  const file = prepared.loaded.source.filepath;
+  if (names.length === 0) {
+    log.warn(
+      'no plugin is loaded, so nothing is logged or written: %s. Enable handlers with %s, or list plugins under "plugins" in %s, e.g. plugins: [logger] (docs/configuration.md#plugins)',
+      file ? `${file} lists no plugins` : 'no plugin is configured',
+      HANDLER_FLAGS,
+      file ?? 'a config file',
+    );
+  } else if (names.every((name) => name === 'logger')) {
+    log.info(
+      'only logging changes: no handler is enabled. Enable one with %s, or list plugins under "plugins" in %s (docs/configuration.md#plugins)',
+      HANDLER_FLAGS,
+      file ?? 'a config file',
     );
   }
 }

@@ -1,4 +1,5 @@
 import type { MmsdConfig } from './config/types.js';
+import { isMmsdError, MmsdError } from './errors.js';
 import { createLogger } from './log.js';
 import { MarathonClient } from './marathon/client.js';
 import { AgentMetrics } from './metrics.js';
@@ -15,7 +16,20 @@ export interface SyncOnceOptions {
   fetch?: typeof fetch;
 }
 
-/** One full sync, no plugins: the model as `mmsd dump` shows it. */
+/**
+ * The client's hint speaks for `run`, which keeps the last good state and retries; a one-shot
+ * command asks each endpoint once and gives up.
+ */
+function oneShotError(error: unknown): unknown {
+  if (!isMmsdError(error) || !error.code.startsWith('EMMSD_MARATHON_')) return error;
+  return new MmsdError(error.code, error.message, {
+    cause: error,
+    details: error.details,
+    hint: 'check that marathon.endpoints (or --marathon, --marathon-host, MARATHON, MARATHON_HOST) point at a running Marathon; this command asked each endpoint once and does not retry: run it again once Marathon answers',
+  });
+}
+
+/** One full sync, no plugins: the model as `mmsd dump` shows it. Each endpoint is asked once. */
 export async function syncOnce(config: MmsdConfig, options: SyncOnceOptions = {}): Promise<Snapshot> {
   const client = new MarathonClient({
     endpoints: config.marathon.endpoints,
@@ -27,7 +41,9 @@ export async function syncOnce(config: MmsdConfig, options: SyncOnceOptions = {}
   const resolver = options.resolver ?? createDnsResolver({ ttl: config.dns.ttl, hosts: config.dns.hosts, log: createLogger('dns') });
   const log = createLogger('agent');
   const started = performance.now();
-  const apps = await client.getApps();
+  const apps = await client.getApps().catch((error: unknown) => {
+    throw oneShotError(error);
+  });
   const fetched = performance.now();
   const hosts = new Set<string>();
   for (const app of apps) for (const task of app.tasks ?? []) if (task?.host) hosts.add(task.host);

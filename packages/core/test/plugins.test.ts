@@ -1,11 +1,16 @@
 import test from 'ava';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { MarathonSimulator, sampleApps } from '@mmsd/marathon-sim';
+import { Agent } from '../src/agent.js';
 import { loadPlugins } from '../src/plugins/load-plugins.js';
+import type { LoadedPlugin } from '../src/plugins/load-plugins.js';
+import { createStaticResolver } from '../src/model/address-resolver.js';
 import { tempDir } from '../../../test/helpers/tmp.js';
 import { PluginSet } from '../src/plugins/plugin-set.js';
 import { AgentMetrics } from '../src/metrics.js';
 import type { MmsdConfig } from '../src/config/types.js';
+import type { MmsdError } from '../src/errors.js';
 import type { Snapshot } from '../src/model/types.js';
 
 /** Writes packages into `<dir>/node_modules`: name → { file contents, package.json fields }. */
@@ -144,4 +149,80 @@ test('a plugin whose apply throws: EMMSD_PLUGIN_APPLY_FAILED; apply gets scoped 
   t.deepEqual(seen, { name: 'fine', mode: 'run', options: { a: 1 } });
   t.deepEqual(set.hooks.onStart.taps.map((tap) => tap.name), ['fine']);
   t.deepEqual(set.names, ['fine']);
+});
+
+test('reload: the new plugins get the new config directory in their context', async (t) => {
+  const sim = await MarathonSimulator.start({ agents: ['127.0.0.1'] });
+  sim.loadApps(sampleApps());
+  const seen: string[] = [];
+  const plugin = (name: string): LoadedPlugin => ({
+    plugin: { name, apply: (_hooks, ctx) => void seen.push(`${name} ${ctx.configDir}`) },
+    options: {},
+    request: name,
+    file: '/test',
+  });
+  const config = {
+    marathon: { endpoints: [sim.url], resyncInterval: 300, timeout: 2, streamTimeout: 30 },
+    groups: ['*'],
+    coalesce: 0,
+    coalesceMaxWait: 0,
+    stateFile: false,
+    logLevel: 'info',
+    dns: { ttl: 60, hosts: {} },
+    dropGuard: { ratio: 0.5, minBackends: 3, confirmDelay: 0.2 },
+    metrics: { bind: '127.0.0.1' },
+    plugins: [],
+  } satisfies MmsdConfig;
+  const agent = new Agent({ config, configDir: '/etc/old', plugins: [plugin('first')], resolver: createStaticResolver({}) });
+  t.teardown(async () => {
+    await agent.stop();
+    await sim.close();
+  });
+  await agent.start();
+  await agent.reload(config, '/etc/new', [plugin('second')]);
+  t.deepEqual(seen, ['first /etc/old', 'second /etc/new']);
+});
+
+test('a plugin named by a directory path loads that package, relative to the config file directory', async (t) => {
+  const dirs = await fixtureDirs(t);
+  const pkg = join(dirs.configDir, '..', 'myplugin');
+  await mkdir(join(pkg, 'dist'), { recursive: true });
+  await writeFile(join(pkg, 'package.json'), JSON.stringify({ name: 'mmsd-plugin-mine', type: 'module', main: 'dist/index.js' }));
+  await writeFile(join(pkg, 'dist', 'index.js'), `export default { name: 'mine', apply() {} };`);
+  const exported = join(dirs.configDir, 'plugins', 'x');
+  await mkdir(exported, { recursive: true });
+  await writeFile(join(exported, 'package.json'), JSON.stringify({ name: 'x', type: 'module', exports: { '.': './plugin.js' } }));
+  await writeFile(join(exported, 'plugin.js'), `export default { name: 'x', apply() {} };`);
+  const loaded = await loadPlugins({ entries: ['../myplugin', './plugins/x/'], searchDirs: dirs.searchDirs, baseDir: dirs.configDir, configFile: join(dirs.configDir, 'mmsd.yaml') });
+  t.deepEqual(loaded.map((p) => p.plugin.name), ['mine', 'x']);
+  t.is(loaded[0]!.file, join(pkg, 'dist', 'index.js'));
+});
+
+test('a plugin path that does not exist, is not a package, or is not built: the hint says which', async (t) => {
+  const dirs = await fixtureDirs(t);
+  const configFile = join(dirs.configDir, 'mmsd.yaml');
+  const load = (entry: string) => t.throwsAsync(loadPlugins({ entries: [entry], searchDirs: dirs.searchDirs, baseDir: dirs.configDir, configFile }));
+
+  const missing = (await load('../nothere')) as MmsdError;
+  t.is(missing.code, 'EMMSD_PLUGIN_NOT_FOUND');
+  t.is(missing.message, `plugin "../nothere" (in ${configFile}): ${join(dirs.configDir, '..', 'nothere')} does not exist`);
+  t.regex(missing.hint!, new RegExp(`relative plugin path is resolved from the config file's directory ${dirs.configDir}; fix the path`));
+
+  const noExtension = (await load('./local')) as MmsdError;
+  t.is(noExtension.code, 'EMMSD_PLUGIN_NOT_FOUND');
+  t.is(noExtension.hint, 'name the file with its extension: "./local.mjs"');
+
+  await mkdir(join(dirs.configDir, 'empty'));
+  const notPackage = (await load('./empty')) as MmsdError;
+  t.is(notPackage.code, 'EMMSD_PLUGIN_NOT_FOUND');
+  t.regex(notPackage.message, /empty is a directory without a package\.json/);
+  t.regex(notPackage.hint!, /name the plugin's module file \(e\.g\. "\.\/empty\/index\.js"\)/);
+
+  const unbuilt = join(dirs.configDir, 'unbuilt');
+  await mkdir(unbuilt);
+  await writeFile(join(unbuilt, 'package.json'), JSON.stringify({ name: 'unbuilt', main: 'dist/index.js' }));
+  const notBuilt = (await load('./unbuilt')) as MmsdError;
+  t.is(notBuilt.code, 'EMMSD_PLUGIN_LOAD_FAILED');
+  t.regex(notBuilt.message, /its entry file .*unbuilt\/dist\/index\.js does not exist/);
+  t.regex(notBuilt.hint!, /^build the plugin/);
 });

@@ -3,14 +3,14 @@ import { syncOnce } from '@mmsd/core';
 import type { Snapshot } from '@mmsd/core';
 import { BaseCommand } from '../base-command.js';
 import { snapshotJson, snapshotTable } from '../format-snapshot.js';
-import { sharedFlags } from '../flags.js';
+import { sharedFlags, sharedInput } from '../flags.js';
 import type { Prepared } from '../setup.js';
 import { prepare } from '../setup.js';
 
 export default class Dump extends BaseCommand {
   static override summary = 'Sync once and show the model: services, backends and why some are not exposed.';
 
-  static override description = `Fetches every app from Marathon once and prints the services mmsd derives from them (DESIGN §2): one per app port, with its service port, protocols, lb-group, vhosts and backends (host:port, address, health). Services not exposed by this agent are listed with the reason (groups, no service port, a malformed label). Nothing is applied.`;
+  static override description = `Fetches every app from Marathon once and prints the services mmsd derives from them (docs/labels.md): one per app port, with its service port, protocols, lb-group, vhosts and backends (host:port, address, health). Services not exposed by this agent are listed with the reason (groups, no service port, a malformed label). Nothing is applied.`;
 
   static override examples = [
     { description: 'The sample cluster of the embedded simulator', command: '<%= config.bin %> dump' },
@@ -24,11 +24,11 @@ export default class Dump extends BaseCommand {
   };
 
   async run(): Promise<void> {
-    const { flags } = await this.parse(Dump);
+    const { flags, raw } = await this.parse(Dump);
     let prepared: Prepared | undefined;
     let snapshot: Snapshot;
     try {
-      prepared = await prepare(this.config, flags, { plugins: false, demo: false });
+      prepared = await prepare(this.config, sharedInput(flags, raw), { plugins: false, demo: false });
       snapshot = await syncOnce(prepared.config);
     } catch (error) {
       await prepared?.embedded?.close();

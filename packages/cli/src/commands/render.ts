@@ -4,7 +4,7 @@ import { Flags } from '@oclif/core';
 import { renderArtifacts, syncOnce } from '@mmsd/core';
 import type { Artifact } from '@mmsd/core';
 import { BaseCommand } from '../base-command.js';
-import { sharedFlags } from '../flags.js';
+import { sharedFlags, sharedInput } from '../flags.js';
 import type { Prepared } from '../setup.js';
 import { prepare } from '../setup.js';
 
@@ -24,11 +24,11 @@ export default class Render extends BaseCommand {
   };
 
   async run(): Promise<void> {
-    const { flags } = await this.parse(Render);
+    const { flags, raw } = await this.parse(Render);
     let prepared: Prepared | undefined;
     let artifacts: Artifact[];
     try {
-      prepared = await prepare(this.config, flags, { plugins: true, demo: false });
+      prepared = await prepare(this.config, sharedInput(flags, raw), { plugins: true, demo: false });
       const snapshot = await syncOnce(prepared.config);
       artifacts = await renderArtifacts(prepared.config, prepared.loaded.source.directory, prepared.plugins, snapshot);
     } catch (error) {

@@ -1,9 +1,9 @@
 import { Flags } from '@oclif/core';
 import { Agent, createLogger, describeError } from '@mmsd/core';
 import { BaseCommand } from '../base-command.js';
-import { sharedFlags } from '../flags.js';
+import { sharedFlags, sharedInput } from '../flags.js';
 import type { Prepared } from '../setup.js';
-import { prepare, warnIfOnlyLogging } from '../setup.js';
+import { announcePlugins, describeConfigSource, prepare } from '../setup.js';
 
 export default class Run extends BaseCommand {
   static override summary = 'Run the agent: follow Marathon and keep every enabled handler in step.';
@@ -29,11 +29,12 @@ SIGTERM and SIGINT stop it cleanly; SIGHUP reloads the config (a bad config is r
   };
 
   async run(): Promise<void> {
-    const { flags } = await this.parse(Run);
+    const { flags, raw } = await this.parse(Run);
+    const input = sharedInput(flags, raw);
     const log = createLogger('cli');
     let prepared: Prepared;
     try {
-      prepared = await prepare(this.config, flags, {
+      prepared = await prepare(this.config, input, {
         plugins: true,
         demo: !flags.once,
         ...(flags['state-file'] ? { stateFile: flags['state-file'] } : {}),
@@ -41,7 +42,8 @@ SIGTERM and SIGINT stop it cleanly; SIGHUP reloads the config (a bad config is r
     } catch (error) {
       this.fail(error);
     }
-    warnIfOnlyLogging(prepared);
+    log.info('%s', describeConfigSource(prepared.loaded));
+    announcePlugins(prepared, log);
     const agent = new Agent({
       config: prepared.config,
       configDir: prepared.loaded.source.directory,
@@ -85,12 +87,13 @@ SIGTERM and SIGINT stop it cleanly; SIGHUP reloads the config (a bad config is r
       log.info('SIGHUP: reloading the configuration');
       void (async () => {
         try {
-          const next = await prepare(this.config, flags, {
+          const next = await prepare(this.config, input, {
             plugins: true,
             demo: false,
             ...(prepared.embedded ? { embedded: prepared.embedded } : {}),
             ...(flags['state-file'] ? { stateFile: flags['state-file'] } : {}),
           });
+          log.info('%s', describeConfigSource(next.loaded));
           await agent.reload(next.config, next.loaded.source.directory, next.plugins);
         } catch (error) {
           log.error('config reload refused, keeping the running configuration: %s', describeError(error));

@@ -131,7 +131,7 @@ function definedOnly<T extends object>(value: T): Partial<T> {
 }
 
 /**
- * Finds, reads and validates the config (DESIGN §4): `--config FILE`; else `.mmsdrc*`,
+ * Finds, reads and validates the config (docs/configuration.md): `--config FILE`; else `.mmsdrc*`,
  * `mmsd.config.*`, `package.json#mmsd` from the working directory up, then `~/.config/mmsd/`;
  * else `/etc/mmsd/config.*`. Flags and environment (in `overrides`) win over the file, the
  * file over defaults. Errors name the key and the file.

@@ -1,6 +1,6 @@
 import { LOG_LEVELS } from '../log.js';
 
-/** JSON schema of the config file (DESIGN §4). Unknown keys are errors. */
+/** JSON schema of the config file (docs/configuration.md#the-file). Unknown keys are errors. */
 export const configSchema = {
   $id: 'https://mmsd.dev/schemas/config.json',
   type: 'object',

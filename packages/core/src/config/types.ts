@@ -4,7 +4,7 @@ import type { MarathonAuth } from '../marathon/auth.js';
 /** A plugin as named in the config: `"name"` or `["name", {options}]`. */
 export type PluginEntry = string | [string, Record<string, unknown>];
 
-/** The resolved configuration (DESIGN §4), defaults filled in. */
+/** The resolved configuration (docs/configuration.md), defaults filled in. */
 export interface MmsdConfig {
   readonly marathon: {
     /** Tried in turn; the leader is followed. Empty: no Marathon given. */

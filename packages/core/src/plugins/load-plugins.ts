@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { isAbsolute, join, resolve as resolvePath } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve as resolvePath } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { moduleResolve } from 'import-meta-resolve';
 import { MmsdError, describeError } from '../errors.js';
@@ -89,16 +89,66 @@ function packageEntry(root: string, name: string, conditions: Set<string>): stri
   }
 }
 
-function resolvePlugin(request: string, options: LoadPluginsOptions): string {
-  if (isPath(request)) {
-    const file = request.startsWith('file:') ? fileURLToPath(request) : resolvePath(options.baseDir, request);
-    // A directory or extension-less path resolves like `import` of a package directory would.
+function readPackageJson(root: string): { name?: unknown; main?: unknown; exports?: unknown } {
+  return JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { name?: unknown; main?: unknown; exports?: unknown };
+}
+
+/**
+ * A plugin named by a path: a module file, or a package directory (its `exports`, else `main`,
+ * else index.js). Relative paths are relative to the config file's directory
+ * (docs/configuration.md#plugins). What is missing is said precisely.
+ */
+function resolvePluginPath(request: string, options: LoadPluginsOptions): string {
+  const target = request.startsWith('file:') ? fileURLToPath(request) : resolvePath(options.baseDir, request);
+  const relativeRequest = !isAbsolute(request) && !request.startsWith('file:');
+  const base = options.configFile ? `the config file's directory ${options.baseDir}` : `the working directory ${options.baseDir} (there is no config file)`;
+  const fail = (code: 'EMMSD_PLUGIN_NOT_FOUND' | 'EMMSD_PLUGIN_LOAD_FAILED', what: string, hint: string, cause?: unknown) =>
+    new MmsdError(code, `plugin "${request}"${where(options.configFile)}: ${what}`, {
+      hint,
+      details: { plugin: request, path: target },
+      ...(cause === undefined ? {} : { cause }),
+    });
+  if (!existsSync(target)) {
+    const sibling = ['.js', '.mjs', '.cjs'].map((ext) => target + ext).find((file) => existsSync(file));
+    throw fail(
+      'EMMSD_PLUGIN_NOT_FOUND',
+      `${target} does not exist`,
+      sibling
+        ? `name the file with its extension: "${request}${sibling.slice(target.length)}"`
+        : `${relativeRequest ? `a relative plugin path is resolved from ${base}; ` : ''}fix the path, or install the plugin (mmsd plugins:install) and name its package`,
+    );
+  }
+  if (!statSync(target).isDirectory()) return target;
+  if (!existsSync(join(target, 'package.json'))) {
+    throw fail(
+      'EMMSD_PLUGIN_NOT_FOUND',
+      `${target} is a directory without a package.json, so there is nothing to load`,
+      `name the plugin's module file (e.g. "${request.replace(/\/+$/, '')}/index.js"), or give the directory a package.json whose "main" or "exports" names it`,
+    );
+  }
+  let pkg: ReturnType<typeof readPackageJson>;
+  try {
+    pkg = readPackageJson(target);
+  } catch (error) {
+    throw fail('EMMSD_PLUGIN_LOAD_FAILED', `${join(target, 'package.json')} cannot be read: ${describeError(error)}`, 'fix the JSON of its package.json', error);
+  }
+  let entry = join(target, typeof pkg.main === 'string' ? pkg.main : 'index.js');
+  if (pkg.exports !== undefined && typeof pkg.name === 'string') {
+    // Self-reference: resolves through the package's own "exports", never another installed copy.
     try {
-      return fileURLToPath(moduleResolve(pathToFileURL(file).href, pathToFileURL(`${options.baseDir}/`), activeConditions()));
-    } catch {
-      return file;
+      entry = fileURLToPath(moduleResolve(pkg.name, pathToFileURL(join(target, 'package.json')), activeConditions()));
+    } catch (error) {
+      throw fail('EMMSD_PLUGIN_LOAD_FAILED', `the "exports" of ${join(target, 'package.json')} give no entry: ${describeError(error)}`, 'export the plugin module as "." in its package.json', error);
     }
   }
+  if (relative(target, entry).startsWith('..')) {
+    throw fail('EMMSD_PLUGIN_LOAD_FAILED', `its package.json points outside the package (${entry})`, 'point "main" or "exports" at a file inside the package');
+  }
+  return entry;
+}
+
+function resolvePlugin(request: string, options: LoadPluginsOptions): string {
+  if (isPath(request)) return resolvePluginPath(request, options);
   const tried: string[] = [];
   const conditions = activeConditions();
   const roots = options.packageRoots ?? {};
@@ -167,6 +217,12 @@ export async function loadPlugins(options: LoadPluginsOptions): Promise<LoadedPl
   for (const [index, entry] of options.entries.entries()) {
     const [request, rawOptions] = normalizeEntry(entry, index, options.configFile);
     const file = resolvePlugin(request, options);
+    if (!existsSync(file)) {
+      throw new MmsdError('EMMSD_PLUGIN_LOAD_FAILED', `plugin "${request}"${where(options.configFile)}: its entry file ${file} does not exist`, {
+        hint: 'build the plugin (its package.json "main" or "exports" names a file that is not there), or fix "main"/"exports"',
+        details: { plugin: request, path: file },
+      });
+    }
     let module: Record<string, unknown>;
     try {
       module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
