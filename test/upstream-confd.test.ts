@@ -1,11 +1,14 @@
 import test from 'ava';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdir, readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { setTimeout as delay } from 'node:timers/promises';
 import { MarathonSimulator, sampleApps } from '@mmsd/marathon-sim';
+import { get } from './helpers/backends.js';
 import { runCli, startCli } from './helpers/cli.js';
 import { scratch } from './helpers/env.js';
+import { freePort } from './helpers/ports.js';
 import { waitFor } from './helpers/wait.js';
 
 async function cluster(t: { teardown(fn: () => unknown): void }) {
@@ -179,4 +182,47 @@ test('a restart of mmsd with unchanged state rewrites nothing', async (t) => {
   t.is(Object.keys(before).length, 8, '7 files and the manifest');
   t.is((await runCli(args, { env: s.env })).code, 0);
   t.deepEqual(await snapshot(), before);
+});
+
+test('a write that fails for real is retried until it lands, with no further change; stale temp files are removed at start', async (t) => {
+  const sim = await cluster(t);
+  const s = await scratch(t);
+  const dir = join(s.dir, 'confd');
+  const data = join(s.dir, 'data');
+  // Left by a killed mmsd (a pid no process has), next to files that are not ours.
+  const dead = spawnSync(process.execPath, ['-e', '']).pid!;
+  await mkdir(dir, { recursive: true });
+  await mkdir(data, { recursive: true });
+  const staleState = join(data, `.state.json.tmp-${dead}-1`);
+  await writeFile(staleState, '');
+  await truncate(staleState, 30 * 2 ** 20);
+  const staleFile = join(dir, `.developer.trapni.php.instances.tmp-${dead}-2`);
+  await writeFile(staleFile, 'Service-Name: devel');
+  await writeFile(join(dir, `.app.conf.tmp-${dead}-1`), 'not ours');
+  const metricsPort = await freePort();
+  const config = await s.write('mmsd.yaml', `marathon: { endpoints: [${sim.url}] }\nmetrics: { port: ${metricsPort} }\nplugins:\n  - [upstream-confd, { dir: ${dir} }]\n`);
+  const cli = startCli(['run', '--config', config], { env: s.env });
+  t.teardown(() => cli.stop('SIGKILL'));
+  await waitFor(async () => sim.hub.size === 1 && (await instances(dir, 'developer.trapni.php'))?.length === 2, { what: 'the agent' });
+  // (The running mmsd may be saving its state right now: only the dead process's temp files count.)
+  t.false((await readdir(data)).includes(`.state.json.tmp-${dead}-1`), 'the state file\'s stale temp file is gone');
+  t.deepEqual((await readdir(dir)).filter((n) => n.includes(`.tmp-${dead}-`)), [`.app.conf.tmp-${dead}-1`], 'only ours are removed');
+  const metric = async (line: RegExp) => line.test((await get(metricsPort, { path: '/metrics' })).body);
+
+  // The file's path becomes a directory that is not empty: renaming the new content over it fails (EISDIR).
+  const file = join(dir, 'developer.trapni.php.instances');
+  await rm(file);
+  await mkdir(join(file, 'in-the-way'), { recursive: true });
+  const task = sim.tasks('/developer/trapni/php').find((x) => x.host === 'mesos-agent-1.dc1.example.internal')!.id;
+  await sim.setHealth(task, false);
+  const failure = await cli.line(/cannot write .*developer\.trapni\.php\.instances: EISDIR/, { stream: 'err' });
+  t.true(failure.includes(`${file} is a directory: remove it; retrying until it works`), failure);
+  await waitFor(() => metric(/^mmsd_file_writes_pending\{plugin="upstream-confd"\} 1$/m), { what: 'the pending write in the metrics' });
+
+  await rm(file, { recursive: true });
+  await waitFor(async () => (await instances(dir, 'developer.trapni.php'))?.join() === 'mesos-agent-2.dc1.example.internal:31644', { what: 'the retried write' });
+  await cli.line(/wrote .*developer\.trapni\.php\.instances after \d+ failed attempts? in \d+ s/, { stream: 'err' });
+  t.true(await metric(/^mmsd_file_writes_pending\{plugin="upstream-confd"\} 0$/m));
+  t.true(await metric(/^mmsd_file_write_failures_total\{plugin="upstream-confd",code="EISDIR"\} [1-9]/m));
+  t.is(cli.err.filter((l) => l.includes('cannot write')).length, 1, 'the failure is logged once');
 });

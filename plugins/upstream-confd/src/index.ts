@@ -30,6 +30,7 @@ export function renderUpstreamFiles(snapshot: Snapshot, dir: string, mode = 0o64
  * mmsd's upstream-confd handler: keeps one `<service>.instances` file per exposed service in
  * `dir`, listing the host:port of its up tasks. Writes are atomic and only happen when a
  * file's content changes; files of services that go away are removed; other files are left alone.
+ * A write that fails (full disk, I/O error) is retried until it lands.
  */
 const upstreamConfd: MmsdPlugin<UpstreamConfdOptions> = {
   name: 'upstream-confd',
@@ -37,9 +38,10 @@ const upstreamConfd: MmsdPlugin<UpstreamConfdOptions> = {
   apply(hooks, ctx) {
     const dir = isAbsolute(ctx.options.dir) ? ctx.options.dir : resolve(ctx.configDir, ctx.options.dir);
     hooks.onRender.tap('upstream-confd', (artifacts, snapshot) => [...artifacts, ...renderUpstreamFiles(snapshot, dir, ctx.options.mode)]);
-    const writer = new InstancesWriter({ dir, mode: ctx.options.mode, files: ctx.files, log: ctx.log });
+    const writer = new InstancesWriter({ dir, mode: ctx.options.mode, files: ctx.files, log: ctx.log, metrics: ctx.metrics, owner: ctx.name });
     hooks.onStart.tap('upstream-confd', () => ctx.log.info('writing upstream files into %s', dir));
     hooks.onSnapshot.tapPromise('upstream-confd', (snapshot, changes) => writer.apply(snapshot, changes));
+    hooks.onShutdown.tapPromise('upstream-confd', () => writer.stop());
   },
 };
 

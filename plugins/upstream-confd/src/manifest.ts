@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { FileHelpers } from '@mmsd/core';
+import type { FileHelpers, RetryingFiles } from '@mmsd/core';
 
 /** Hidden, so that readers globbing `*.instances` never see it. */
 export const MANIFEST = '.mmsd-upstream-confd.json';
@@ -7,7 +7,8 @@ export const MANIFEST = '.mmsd-upstream-confd.json';
 /**
  * The names of the files mmsd wrote into the directory, so that it removes only its own files
  * (files it did not write are left alone). A name is added before its file is created and
- * dropped after its file is removed, so a crash never leaves an unlisted file of ours behind.
+ * dropped after its file is removed, so a crash never leaves an unlisted file of ours behind
+ * (a new file's write waits for the manifest while the manifest's save is pending).
  */
 export class Manifest {
   private names = new Set<string>();
@@ -16,6 +17,7 @@ export class Manifest {
   constructor(
     private readonly dir: string,
     private readonly files: FileHelpers,
+    private readonly writes: RetryingFiles,
   ) {}
 
   get path(): string {
@@ -32,6 +34,11 @@ export class Manifest {
     } catch {
       // A damaged manifest only means we forget which old files were ours; they are left alone.
     }
+  }
+
+  /** Its latest save failed and is being retried. */
+  get pending(): boolean {
+    return this.writes.isPending(this.path);
   }
 
   has(name: string): boolean {
@@ -55,7 +62,8 @@ export class Manifest {
   async save(): Promise<void> {
     const text = `${JSON.stringify({ files: [...this.names].sort() }, null, 1)}\n`;
     if (text === this.saved) return;
-    await this.files.write(this.path, text);
+    // Saved or pending: a pending save is retried until it lands, or superseded by the next one.
     this.saved = text;
+    await this.writes.write(this.path, text);
   }
 }

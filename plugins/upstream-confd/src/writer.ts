@@ -1,8 +1,8 @@
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ChangeSet, FileHelpers, Logger, Service, Snapshot } from '@mmsd/core';
+import type { ChangeSet, FileHelpers, Logger, MetricsHelpers, RetryingFiles, Service, Snapshot } from '@mmsd/core';
 import { fileName, renderInstances } from './format.js';
-import { Manifest } from './manifest.js';
+import { MANIFEST, Manifest } from './manifest.js';
 
 /** How many files are written at once when many change together (initial sync, big resyncs). */
 const PARALLEL = 64;
@@ -20,21 +20,39 @@ export interface WriterOptions {
   mode: number;
   files: FileHelpers;
   log: Logger;
+  metrics?: MetricsHelpers;
+  /** The plugin's name, for the metrics (default upstream-confd). */
+  owner?: string;
 }
+
+/** The files of ours that a killed mmsd may have left temp files of. */
+const isOurFile = (name: string): boolean => name.endsWith('.instances') || name === MANIFEST;
 
 /**
  * Keeps the directory in step with the snapshots: per batch it writes only the files of the
  * services that changed, and only when their content changed (it remembers what it wrote, so
- * a backend change that does not change the up set costs no I/O at all).
+ * a backend change that does not change the up set costs no I/O at all). A write or removal
+ * that fails is kept and retried until it lands; a newer content of the file supersedes it.
  */
 export class InstancesWriter {
   private readonly manifest: Manifest;
-  /** Content last written (or found on disk) per file name. */
+  private readonly writes: RetryingFiles;
+  /** Content last written, found on disk, or pending (failed and being retried) per file name. */
   private readonly written = new Map<string, string>();
   private started = false;
 
   constructor(private readonly options: WriterOptions) {
-    this.manifest = new Manifest(options.dir, options.files);
+    this.writes = options.files.retrying({
+      owner: options.owner ?? 'upstream-confd',
+      log: options.log,
+      ...(options.metrics ? { metrics: options.metrics } : {}),
+    });
+    this.manifest = new Manifest(options.dir, options.files, this.writes);
+  }
+
+  /** Shutdown: no more retries. */
+  stop(): Promise<void> {
+    return this.writes.stop();
   }
 
   async apply(snapshot: Snapshot, changes: ChangeSet): Promise<void> {
@@ -51,7 +69,18 @@ export class InstancesWriter {
     }
     await this.write(writes);
     await this.remove(removals);
-    if (changes.full) await this.restoreMissing(snapshot);
+    if (changes.full) await this.resync(snapshot);
+  }
+
+  /**
+   * After a full resync: files deleted by hand are written again, removals that failed are done
+   * again (their names stay in the manifest until then), and every other pending write is retried now.
+   */
+  private async resync(snapshot: Snapshot): Promise<void> {
+    await this.restoreMissing(snapshot);
+    const wanted = new Set([...snapshot.services.values()].map(fileName));
+    await this.remove(this.manifest.list().filter((name) => !wanted.has(name)));
+    await this.writes.retryNow();
   }
 
   /** Every file of the snapshot written (unless equal on disk); our files of gone services removed. */
@@ -59,9 +88,9 @@ export class InstancesWriter {
     const started = performance.now();
     await mkdir(this.options.dir, { recursive: true });
     await this.manifest.load();
+    const stale = await this.options.files.removeStaleTemps(this.options.dir, isOurFile);
+    if (stale.length > 0) this.options.log.info('removed %d temp %s left by a killed mmsd in %s', stale.length, stale.length === 1 ? 'file' : 'files', this.options.dir);
     const present = new Set(await readdir(this.options.dir));
-    // Temp files of a write that was cut short (mmsd killed in the middle of it).
-    await Promise.all([...present].filter((f) => /^\..+\.instances\.tmp-\d+-\d+$/.test(f)).map((f) => this.options.files.remove(join(this.options.dir, f))));
     this.written.clear();
     await this.write([...snapshot.services.values()], present);
     const wanted = new Set([...snapshot.services.values()].map(fileName));
@@ -99,17 +128,19 @@ export class InstancesWriter {
       pending.push([name, content]);
     }
     if (pending.length === 0) return;
-    const added = pending.filter(([name]) => this.manifest.add(name));
-    if (added.length > 0) await this.manifest.save();
+    const added = new Set(pending.filter(([name]) => this.manifest.add(name)).map(([name]) => name));
+    if (added.size > 0) await this.manifest.save();
     await inParallel(pending, async ([name, content]) => {
       // These are runtime files, rebuilt at every start: no fsync; the rename keeps readers safe.
-      const outcome = await this.options.files.write(join(this.options.dir, name), content, {
+      const outcome = await this.writes.write(join(this.options.dir, name), content, {
         mode: this.options.mode,
         fsync: false,
         compare: onDisk ? onDisk.has(name) : !this.written.has(name),
+        ...(added.has(name) || this.manifest.pending ? { after: this.manifest.path } : {}),
       });
+      // Pending too: it lands later, or a newer content supersedes it.
       this.written.set(name, content);
-      if (outcome !== 'unchanged') this.options.log.debug('%s %s', outcome, name);
+      if (outcome !== 'unchanged' && outcome !== 'pending') this.options.log.debug('%s %s', outcome, name);
     });
   }
 
@@ -117,8 +148,10 @@ export class InstancesWriter {
     const ours = names.filter((name) => this.manifest.has(name));
     if (ours.length === 0) return;
     await inParallel(ours, async (name) => {
-      if (await this.options.files.remove(join(this.options.dir, name))) this.options.log.debug('removed %s', name);
+      const outcome = await this.writes.remove(join(this.options.dir, name));
       this.written.delete(name);
+      if (outcome === 'pending') return;
+      if (outcome) this.options.log.debug('removed %s', name);
       this.manifest.delete(name);
     });
     await this.manifest.save();

@@ -1,12 +1,15 @@
 import test from 'ava';
-import { readdir, readFile, stat, unlink, utimes, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdir, readdir, readFile, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createHooks, createStaticResolver, fileHelpersForTests, StateStore } from './support.js';
-import type { MarathonApp, PluginContext, StatusUpdateEvent } from '@mmsd/core';
+import { format } from 'node:util';
+import { createHooks, createStaticResolver, fileHelpersForTests, flakyFiles, StateStore } from './support.js';
+import type { FileHelpers, MarathonApp, PluginContext, StatusUpdateEvent } from '@mmsd/core';
 import plugin, { MANIFEST, renderUpstreamFiles } from '../src/index.js';
 import type { UpstreamConfdOptions } from '../src/index.js';
 import { fixture } from '../../../test/helpers/paths.js';
 import { tempDir } from '../../../test/helpers/tmp.js';
+import { waitFor } from '../../../test/helpers/wait.js';
 
 const FRONTEND_UP = 'staging_web_frontend.instance-c41a9e77-1de3-11eb-a0f1-0242ac110006._app.1';
 
@@ -14,25 +17,28 @@ async function apps(): Promise<MarathonApp[]> {
   return (JSON.parse(await readFile(fixture('apps-embed-tasks.json'), 'utf8')) as { apps: MarathonApp[] }).apps;
 }
 
-/** The plugin applied to fresh hooks, writing into a new temp dir (or `dir`). */
-async function setup(t: { teardown(fn: () => unknown): void }, dir?: string) {
+/** The plugin applied to fresh hooks, writing into a new temp dir (or `dir`) with `files`; what it logs above debug in `lines`. */
+async function setup(t: { teardown(fn: () => unknown): void }, dir?: string, files: FileHelpers = fileHelpersForTests) {
   const target = dir ?? join(await tempDir(t, 'mmsd-confd-'), 'confd');
   const hooks = createHooks({ onFailure: (f) => { throw f.error; } });
+  const lines: string[] = [];
+  const at = (level: string) => (message: string, ...args: unknown[]) => void lines.push(`${level} ${format(message, ...args)}`);
   const ctx = {
     name: 'upstream-confd',
     options: { dir: target, mode: 0o644 },
     configDir: '/',
-    files: fileHelpersForTests,
-    log: { debug() {}, info() {}, warn() {}, error() {}, fatal() {}, child() { return this; }, component: 't' },
+    files,
+    log: { debug() {}, info: at('info'), warn: at('warn'), error: at('error'), fatal: at('fatal'), child() { return this; }, component: 't' },
   } as unknown as PluginContext<UpstreamConfdOptions>;
   await plugin.apply(hooks, ctx);
+  t.teardown(() => hooks.onShutdown.promise());
   const store = new StateStore({ groups: ['*'], resolver: createStaticResolver({}) });
   const publish = async () => {
     const pub = store.publish();
     if (pub) await hooks.onSnapshot.promise(pub.snapshot, pub.changes);
     return pub;
   };
-  return { dir: target, store, publish, hooks };
+  return { dir: target, store, publish, hooks, lines };
 }
 
 async function files(dir: string): Promise<Record<string, { content: string; mtimeMs: number; ino: number }>> {
@@ -125,6 +131,108 @@ test('a resync writes again a file that was deleted by hand', async (t) => {
   store.replaceAll(await apps());
   await publish();
   t.true((await readdir(dir)).includes('production.redis.master.instances'));
+});
+
+/** The content the file of `service` should have in the store's current state. */
+function expected(store: InstanceType<typeof StateStore>, dir: string, service: string): string {
+  return renderUpstreamFiles(store.snapshot, dir).find((a) => a.path === join(dir, `${service}.instances`))!.content;
+}
+
+test('a write that failed is retried: once writes work again the file is right, without another change of its service', async (t) => {
+  const flaky = flakyFiles();
+  const { dir, store, publish, lines } = await setup(t, undefined, flaky.files);
+  store.replaceAll(await apps());
+  await publish();
+  const file = join(dir, 'staging.web.frontend.instances');
+  const before = await readFile(file, 'utf8');
+
+  flaky.failWith('ENOSPC', (path) => path === file);
+  store.applyStatusUpdate(status(FRONTEND_UP, 'TASK_KILLING'));
+  await publish(); // no hook failure: the write is pending
+  t.is(await readFile(file, 'utf8'), before, 'the write failed');
+  const wanted = expected(store, dir, 'staging.web.frontend');
+  t.not(wanted, before);
+  await waitFor(() => flaky.failed.length >= 3, { what: 'retries' });
+  t.true(flaky.failed.every((p) => p === file), 'only the failed file is retried');
+
+  flaky.heal();
+  await waitFor(async () => (await readFile(file, 'utf8')) === wanted, { what: 'the retried write' });
+  t.deepEqual(lines.filter((l) => l.startsWith('warn')), [
+    `warn cannot write ${file}: ENOSPC: injected failure, open '${file}'; free space on the filesystem of ${dir}; retrying until it works`,
+  ]);
+  t.true(lines.some((l) => l.startsWith(`info wrote ${file} after `)));
+  t.deepEqual((await readdir(dir)).filter((f) => f.includes('.tmp-')), []);
+});
+
+test('a removal that failed is retried; the name stays in the manifest until the file is gone', async (t) => {
+  const flaky = flakyFiles();
+  const { dir, store, publish } = await setup(t, undefined, flaky.files);
+  store.replaceAll(await apps());
+  await publish();
+  const file = join(dir, 'production.redis.master.instances');
+  const listed = async () => (JSON.parse(await readFile(join(dir, MANIFEST), 'utf8')) as { files: string[] }).files.includes('production.redis.master.instances');
+
+  flaky.failWith('EIO', (path) => path === file);
+  store.removeApp('/production/redis/master');
+  await publish();
+  t.true((await readdir(dir)).includes('production.redis.master.instances'));
+  t.true(await listed(), 'still ours to remove');
+  flaky.heal();
+  await waitFor(async () => !(await readdir(dir)).includes('production.redis.master.instances'), { what: 'the retried removal' });
+  store.replaceAll((await apps()).filter((a) => a.id !== '/production/redis/master'));
+  await publish(); // a full resync
+  t.false(await listed());
+});
+
+test('a full resync retries what is pending at once, without waiting for the backoff', async (t) => {
+  const flaky = flakyFiles({ min: 3_600_000, max: 3_600_000 });
+  const { dir, store, publish } = await setup(t, undefined, flaky.files);
+  store.replaceAll(await apps());
+  await publish();
+  const file = join(dir, 'staging.web.frontend.instances');
+  flaky.failWith('EACCES', (path) => path === file);
+  store.applyStatusUpdate(status(FRONTEND_UP, 'TASK_KILLING'));
+  await publish();
+  flaky.heal();
+  const killing = (await apps()).map((a) =>
+    a.id === '/staging/web/frontend' ? { ...a, tasks: a.tasks!.map((x) => (x.id === FRONTEND_UP ? { ...x, state: 'TASK_KILLING' } : x)) } : a,
+  );
+  store.replaceAll(killing);
+  const pub = await publish();
+  t.true(pub!.changes.full);
+  t.false(pub!.changes.services.some((c) => c.after?.name === 'staging.web.frontend'), 'the resync changes nothing of that service');
+  t.is(await readFile(file, 'utf8'), expected(store, dir, 'staging.web.frontend'));
+});
+
+test('a new file is created only once the manifest that lists it is saved', async (t) => {
+  const flaky = flakyFiles();
+  const { dir, store, publish } = await setup(t, undefined, flaky.files);
+  const all = await apps();
+  store.replaceAll(all.filter((a) => a.id !== '/production/redis/master'));
+  await publish();
+  flaky.failWith('ENOSPC', (path) => path === join(dir, MANIFEST));
+  store.replaceAll(all);
+  await publish();
+  t.false((await readdir(dir)).includes('production.redis.master.instances'), 'not before the manifest lists it');
+  flaky.heal();
+  await waitFor(async () => (await readdir(dir)).includes('production.redis.master.instances'), { what: 'the new file' });
+  t.true((JSON.parse(await readFile(join(dir, MANIFEST), 'utf8')) as { files: string[] }).files.includes('production.redis.master.instances'));
+});
+
+test('at start, temp files a killed mmsd left are removed; those of others and of a live writer are kept', async (t) => {
+  const dir = join(await tempDir(t, 'mmsd-confd-'), 'confd');
+  await mkdir(dir);
+  const dead = spawnSync(process.execPath, ['-e', '']).pid!;
+  const stale = [`.staging.web.frontend.instances.tmp-${dead}-1`, `.${MANIFEST}.tmp-${dead}-2`, `.gone.instances.tmp-${process.pid}-3`];
+  const kept = [`.haproxy.cfg.tmp-${dead}-1`, `.other.instances.tmp-${process.ppid}-4`, 'notes.instances.tmp-1-1'];
+  for (const name of [...stale, ...kept]) await writeFile(join(dir, name), 'partial');
+  const { store, publish, lines } = await setup(t, dir);
+  store.replaceAll(await apps());
+  await publish();
+  const names = await readdir(dir);
+  for (const name of stale) t.false(names.includes(name), name);
+  for (const name of kept) t.true(names.includes(name), name);
+  t.true(lines.includes(`info removed 3 temp files left by a killed mmsd in ${dir}`));
 });
 
 test('the plugin has no run-time dependency on @mmsd/core', async (t) => {

@@ -2,7 +2,10 @@ import type { MmsdConfig } from '../config/types.js';
 import type { Logger } from '../log.js';
 import type { MarathonReader } from '../marathon/client.js';
 import type { Snapshot } from '../model/types.js';
+import type { RetryingFiles, RetryingFilesOptions } from '../util/retrying-files.js';
 import type { MmsdHooks } from './hooks.js';
+
+export type { RetryingFiles, RetryingFilesOptions, RetryingWriteOptions } from '../util/retrying-files.js';
 
 /** A file a handler would write: `mmsd render` prints it, `mmsd run` writes it. */
 export interface Artifact {
@@ -44,6 +47,24 @@ export interface FileHelpers {
   remove(path: string): Promise<boolean>;
   /** The file's content, or undefined if it does not exist. */
   read(path: string): Promise<string | undefined>;
+  /**
+   * Removes the temp files that writes of a killed process left in `dir` (`.<name>.tmp-<pid>-<n>`,
+   * for the names `owns` accepts, never anyone else's), e.g. at start; returns what it removed.
+   */
+  removeStaleTemps(dir: string, owns: (name: string) => boolean): Promise<StaleTemp[]>;
+  /**
+   * Writes and removals that are kept and retried with backoff until they land when they fail
+   * (full disk, I/O error, permissions), each failure and recovery logged once and counted in
+   * `mmsd_file_writes_pending{plugin}` and `mmsd_file_write_failures_total{plugin,code}`.
+   * Stop it in onShutdown.
+   */
+  retrying(options: RetryingFilesOptions): RetryingFiles;
+}
+
+/** A temp file removed by removeStaleTemps. */
+export interface StaleTemp {
+  readonly name: string;
+  readonly bytes: number;
 }
 
 export interface ExecResult {

@@ -1,6 +1,7 @@
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { lstat, mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import type { FileHelpers, WriteOptions, WriteOutcome } from '../plugins/types.js';
+import type { FileHelpers, StaleTemp, WriteOptions, WriteOutcome } from '../plugins/types.js';
+import { RetryingFileWriter } from './retrying-files.js';
 
 export async function readIfExists(path: string): Promise<string | undefined> {
   try {
@@ -12,6 +13,8 @@ export async function readIfExists(path: string): Promise<string | undefined> {
 }
 
 let sequence = 0;
+/** Temp files of atomicWrite calls under way in this process. */
+const writing = new Set<string>();
 /** Read once: which permission bits `open` will take away (saves an fstat per write). */
 const UMASK = process.umask();
 
@@ -30,6 +33,7 @@ export async function atomicWrite(
 ): Promise<void> {
   const temp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${++sequence}`);
   const mode = options.mode ?? 0o644;
+  writing.add(temp);
   try {
     const handle = await open(temp, 'wx', mode);
     try {
@@ -44,6 +48,8 @@ export async function atomicWrite(
   } catch (error) {
     await unlink(temp).catch(() => {});
     throw error;
+  } finally {
+    writing.delete(temp);
   }
 }
 
@@ -76,8 +82,59 @@ export async function removeIfExists(path: string): Promise<boolean> {
   }
 }
 
+/** atomicWrite's temp names: `.<name>.tmp-<pid>-<sequence>`. */
+const TEMP_NAME = /^\.(.+)\.tmp-(\d+)-\d+$/;
+/** No write of ours leaves its temp file alone that long: a small file takes milliseconds, a big state file seconds. */
+const ABANDONED_AFTER_MS = 60_000;
+
+function processExists(pid: number): boolean {
+  // 0 and negative numbers would address process groups.
+  if (!Number.isSafeInteger(pid) || pid <= 0 || pid > 2 ** 31 - 1) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes from `dir` the temp files that atomic writes of a killed process left behind
+ * (`.<name>.tmp-<pid>-<n>`, for the names `owns` accepts; nothing else is touched). One is
+ * stale when no process has its pid; when it has this process's pid but no write of this
+ * process uses it (an earlier run with the same pid, as in containers); or when nothing wrote to
+ * it for a minute (its pid now belongs to another process). A temp file of a live process that
+ * is being written (another mmsd on the same directory, which is not supported) is kept.
+ */
+export async function removeStaleTemps(dir: string, owns: (name: string) => boolean): Promise<StaleTemp[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  const removed: StaleTemp[] = [];
+  await Promise.all(
+    names.map(async (name) => {
+      const match = TEMP_NAME.exec(name);
+      if (!match || !owns(match[1]!)) return;
+      const path = join(dir, name);
+      const info = await lstat(path).catch(() => undefined);
+      if (!info?.isFile()) return;
+      const pid = Number(match[2]);
+      const stale =
+        pid === process.pid ? !writing.has(path) : !processExists(pid) || Date.now() - info.mtimeMs > ABANDONED_AFTER_MS;
+      if (stale && (await removeIfExists(path))) removed.push({ name, bytes: info.size });
+    }),
+  );
+  return removed.sort((a, b) => (a.name < b.name ? -1 : 1));
+}
+
 export const fileHelpers: FileHelpers = {
   write: writeIfChanged,
   remove: removeIfExists,
   read: readIfExists,
+  removeStaleTemps,
+  retrying: (options) => new RetryingFileWriter(fileHelpers, options),
 };
