@@ -4,82 +4,15 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { createConnection, createServer } from 'node:net';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { MarathonSimulator } from '@mmsd/marathon-sim';
 import { serverName } from '@mmsd/plugin-haproxy';
 import type { HttpBackend } from './helpers/backends.js';
-import { get, getTls, httpBackend, httpsBackend, proxyProtocolBackend, selfSignedCertificate } from './helpers/backends.js';
+import { get, getTls, httpsBackend, proxyProtocolBackend, selfSignedCertificate } from './helpers/backends.js';
 import { startCli } from './helpers/cli.js';
-import { scratch } from './helpers/env.js';
-import { haproxyCli, haproxyFiles, haproxyPluginYaml, haproxyPorts, masterPid, serverStates, serversUp, stopHaproxy, workerPid } from './helpers/haproxy.js';
+import { haproxyCli, masterPid, serverStates, serversUp, stopHaproxy, workerPid } from './helpers/haproxy.js';
+import { backends, hits, oneServiceServing, serving, setup, sorted, startMmsd, webApp } from './helpers/mmsd-haproxy.js';
 import { freePort } from './helpers/ports.js';
 import { redisCli, redisRole, startRedis } from './helpers/redis.js';
 import { waitFor } from './helpers/wait.js';
-
-type T = { teardown(fn: () => unknown): void };
-
-async function backends(t: T, names: string[]): Promise<HttpBackend[]> {
-  const list = await Promise.all(names.map((n) => httpBackend(n)));
-  t.teardown(() => Promise.all(list.map((b) => b.close())));
-  return list;
-}
-
-/** The simulator, and mmsd with the haproxy handler (and the logger), everything on loopback. */
-async function setup(t: T, options: { extra?: Record<string, unknown>; yaml?: string; before?: (dir: string) => Promise<unknown> } = {}) {
-  const sim = await MarathonSimulator.start({ agents: ['127.0.0.1'], heartbeatInterval: 1000 });
-  t.teardown(() => sim.close());
-  const s = await scratch(t);
-  await options.before?.(s.dir);
-  const files = haproxyFiles(s.dir);
-  const ports = await haproxyPorts();
-  t.teardown(() => stopHaproxy(files));
-  const config = await s.write(
-    'mmsd.yaml',
-    `marathon: { endpoints: [${sim.url}], streamTimeout: 5 }\ncoalesce: 20\n${options.yaml ?? ''}plugins:\n  - logger\n${haproxyPluginYaml(files, ports, options.extra)}`,
-  );
-  return { sim, s, files, ports, config };
-}
-
-function startMmsd(t: T, config: string, env: Record<string, string>) {
-  const cli = startCli(['run', '--config', config, '--log-level', 'debug'], { env });
-  t.teardown(() => cli.stop('SIGKILL'));
-  return cli;
-}
-
-/** The backends that answer `requests` GETs to a port. */
-async function hits(port: number, requests = 24, host?: string): Promise<Set<string>> {
-  const seen = new Set<string>();
-  for (let i = 0; i < requests; i++) seen.add((await get(port, { ...(host ? { host } : {}) })).body);
-  return seen;
-}
-
-const sorted = (set: Set<string>) => [...set].sort();
-
-async function webApp(sim: MarathonSimulator, id: string, servicePort: number, list: HttpBackend[], labels: Record<string, string> = {}) {
-  await sim.createApp(
-    {
-      id,
-      instances: list.length,
-      portDefinitions: [{ port: servicePort, name: 'http', labels }],
-      healthChecks: [{ protocol: 'HTTP', path: '/health', portIndex: 0, intervalSeconds: 1 }],
-    },
-    list.map((b) => ({ host: '127.0.0.1', ports: [b.port] })),
-  );
-}
-
-async function serving(port: number, host?: string): Promise<void> {
-  await waitFor(async () => (await get(port, { ...(host ? { host } : {}), timeout: 1000 })).status === 200, { what: `HAProxy serving :${port}` });
-}
-
-/** setup(); the app /svc with one backend ("one"); mmsd started, and HAProxy serving it. */
-async function oneServiceServing(t: T, options: Parameters<typeof setup>[1] = {}) {
-  const env = await setup(t, options);
-  const [one] = await backends(t, ['one']);
-  const port = await freePort();
-  await webApp(env.sim, '/svc', port, [one!]);
-  const cli = startMmsd(t, env.config, env.s.env);
-  await serving(port);
-  return { ...env, one: one!, port, cli };
-}
 
 test('requests reach exactly the up tasks; backend changes apply through the runtime API, without a reload', async (t) => {
   const { sim, s, files, config } = await setup(t);
@@ -259,7 +192,7 @@ test('proto redis-master: only the Redis that says role:master gets connections,
   startMmsd(t, config, s.env);
   await waitFor(() => workerPid(files.socket), { what: 'HAProxy' });
   const taskOf = (redis: { port: number }) => serverName(sim.tasks('/cache/redis').find((x) => (x.ports as number[])[0] === redis.port)!.id as string);
-  // HAProxy starts every server up; the role check takes it down after `fall` (3) failures.
+  // Every server starts DOWN; only the one whose role check passes comes up.
   await waitFor(async () => (await serversUp(files.socket, 'cache.redis')).join() === taskOf(first), { what: 'only the master up in HAProxy' });
   for (let i = 0; i < 10; i++) t.deepEqual(await redisRole(port), { role: 'master', port: first.port });
 

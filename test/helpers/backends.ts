@@ -15,6 +15,8 @@ export interface HttpBackend {
   port: number;
   /** Requests received (health checks included), with their headers. */
   requests: { path: string; headers: Record<string, string | string[] | undefined> }[];
+  /** The status it answers with (200 unless a test changes it). */
+  status: number;
   close(): Promise<void>;
 }
 
@@ -27,21 +29,23 @@ export async function httpBackend(name: string): Promise<HttpBackend> {
   const requests: HttpBackend['requests'] = [];
   const server = createHttpServer((req, res) => {
     requests.push({ path: req.url ?? '/', headers: req.headers });
-    res.writeHead(200, { 'Content-Type': 'text/plain', 'X-Backend': name });
+    res.writeHead(backend.status, { 'Content-Type': 'text/plain', 'X-Backend': name });
     res.end(name);
   });
   server.keepAliveTimeout = 60_000;
   const port = await listening(server);
-  return {
+  const backend: HttpBackend = {
     name,
     port,
     requests,
+    status: 200,
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
       }),
   };
+  return backend;
 }
 
 /**

@@ -15,7 +15,7 @@ import type { LoadedPlugin } from './plugins/load-plugins.js';
 import { PluginSet } from './plugins/plugin-set.js';
 import type { RunMode } from './plugins/types.js';
 import { Coalescer } from './state/coalescer.js';
-import { loadState, saveState } from './state/state-file.js';
+import { loadState, StateFileWriter } from './state/state-file.js';
 import { StateStore } from './state/store.js';
 import { Backoff } from './util/backoff.js';
 
@@ -85,6 +85,7 @@ export class Agent {
   private streamOpen: (() => void) | undefined;
   private resyncAgain = false;
   private readonly syncBackoff: Backoff;
+  private readonly stateWriter: StateFileWriter;
   /** Apps being refetched: their events wait until the result is applied. */
   private readonly inflightApps = new Set<string>();
   private readonly refetchAgain = new Set<string>();
@@ -112,6 +113,7 @@ export class Agent {
     this.client = this.createClient(this.config);
     this.coalescer = this.createCoalescer(this.config);
     this.syncBackoff = new Backoff(options.retry ?? { min: 1000, max: 30_000 });
+    this.stateWriter = new StateFileWriter({ log: createLogger('state'), metrics: this.metrics.helpers });
     this.loaded = options.plugins;
     this.resolver.onChange((host) => {
       this.store.hostChanged(host);
@@ -145,6 +147,7 @@ export class Agent {
   async start(): Promise<void> {
     if (this.started) throw new Error('the agent was already started');
     this.started = true;
+    if (this.config.stateFile) await this.stateWriter.removeStaleTemps(this.config.stateFile);
     this.plugins = await this.createPluginSet(this.loaded, this.config);
     await this.plugins.hooks.onStart.promise({ mode: this.mode, config: this.config });
     if (this.config.metrics.port !== undefined && this.mode === 'run') {
@@ -182,6 +185,7 @@ export class Agent {
     await this.rawEventChain.catch(() => {});
     if (this.plugins) await this.plugins.hooks.onShutdown.promise();
     await this.persist();
+    await this.stateWriter.stop();
     if (this.metricsServer) await new Promise<void>((resolve) => this.metricsServer!.close(() => resolve()));
   }
 
@@ -190,12 +194,21 @@ export class Agent {
    * old ones are shut down; if that fails, this rejects and the running set stays.
    */
   async reload(config: MmsdConfig, configDir: string, plugins: readonly LoadedPlugin[]): Promise<void> {
-    const next = await this.createPluginSet(plugins, config);
+    // The new plugins' context must carry the new config's directory (createPluginSet reads
+    // this.configDir); a refused reload keeps the running one.
+    const previousDir = this.configDir;
+    this.configDir = configDir;
+    let next: PluginSet;
+    try {
+      next = await this.createPluginSet(plugins, config);
+    } catch (error) {
+      this.configDir = previousDir;
+      throw error;
+    }
     const previous = this.config;
     await this.plugins.hooks.onShutdown.promise();
     this.plugins = next;
     this.config = config;
-    this.configDir = configDir;
     await next.hooks.onStart.promise({ mode: this.mode, config });
     if (JSON.stringify(previous.groups) !== JSON.stringify(config.groups)) this.store.setGroups(config.groups);
     if (previous.coalesce !== config.coalesce || previous.coalesceMaxWait !== config.coalesceMaxWait) {
@@ -542,6 +555,7 @@ export class Agent {
     this.metrics.publishSeconds.observe((performance.now() - started) / 1000);
     this.metrics.services.set({ state: 'exposed' }, snapshot.services.size);
     this.metrics.services.set({ state: 'excluded' }, snapshot.excluded.size);
+    this.metrics.rejectedTasks.set(this.store.rejectedTasks);
   }
 
   private schedulePersist(soon: boolean): void {
@@ -560,14 +574,11 @@ export class Agent {
   private async persist(): Promise<void> {
     if (!this.config.stateFile || !this.store.known) return;
     const snapshot = this.store.snapshot;
-    try {
-      await saveState(this.config.stateFile, snapshot.apps.values(), {
-        endpoints: this.config.marathon.endpoints,
-        ...(snapshot.syncedAt ? { syncedAt: snapshot.syncedAt } : {}),
-      });
-    } catch (error) {
-      this.log.warn('%s', describeError(error));
-    }
+    // A failed save is logged and retried by the writer; the next one supersedes it.
+    await this.stateWriter.save(this.config.stateFile, () => snapshot.apps.values(), {
+      endpoints: this.config.marathon.endpoints,
+      ...(snapshot.syncedAt ? { syncedAt: snapshot.syncedAt } : {}),
+    });
   }
 
   // ---------------------------------------------------------------------------------------

@@ -17,7 +17,8 @@ export type MmsdErrorCode =
   | 'EMMSD_HOOK_TIMEOUT'
   | 'EMMSD_MARATHON_UNAVAILABLE'
   | 'EMMSD_MARATHON_BAD_RESPONSE'
-  | 'EMMSD_STATE_FILE';
+  | 'EMMSD_STATE_FILE'
+  | 'EMMSD_RUNTIME_DIR';
 
 export interface MmsdErrorOptions {
   hint?: string;

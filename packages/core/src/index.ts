@@ -29,6 +29,7 @@ export type { GroupMatcher } from './model/groups.js';
 export { taskHealth, TERMINAL_TASK_STATES } from './model/health.js';
 export { instanceIdOf, serviceBaseName, serviceName } from './model/ids.js';
 export { normalizeApp, InvalidAppError } from './model/normalize-app.js';
+export { appIdProblem, isAppId, isHostName, isIpLiteral, isPortNumber, taskProblem } from './model/validate.js';
 export { buildServices, compareBackends, sameService, sameServiceDefinition } from './model/services.js';
 export type { AddressLookup, ServiceBuildContext } from './model/services.js';
 export { toMarathonApp, toMarathonTask } from './model/to-marathon.js';
@@ -50,7 +51,7 @@ export { StateStore } from './state/store.js';
 export type { Publication, StoreOptions, TaskEventResult } from './state/store.js';
 export { Coalescer } from './state/coalescer.js';
 export type { CoalescerOptions } from './state/coalescer.js';
-export { loadState, saveState } from './state/state-file.js';
+export { loadState, saveState, StateFileWriter } from './state/state-file.js';
 export type { PersistedState, StateFileContent } from './state/state-file.js';
 
 // Hooks and plugins (DESIGN §5)
@@ -69,7 +70,11 @@ export type {
   MmsdPlugin,
   OptionsSchema,
   PluginContext,
+  RetryingFiles,
+  RetryingFilesOptions,
+  RetryingWriteOptions,
   RunMode,
+  StaleTemp,
   StartContext,
   WriteOptions,
   WriteOutcome,
@@ -104,6 +109,8 @@ export { MmsdError, isMmsdError, describeError, errorMessage } from './errors.js
 export type { MmsdErrorCode, MmsdErrorOptions } from './errors.js';
 export { createLogger, setLogLevel, silentLogger, isLogLevel, LOG_LEVELS, namespacesForLevel } from './log.js';
 export type { Logger, LogLevel } from './log.js';
-export { atomicWrite, writeIfChanged, removeIfExists, readIfExists } from './util/files.js';
+export { atomicWrite, fileHelpers, writeIfChanged, removeIfExists, readIfExists, removeStaleTemps } from './util/files.js';
+export { RetryingFileWriter, writeFailureHint } from './util/retrying-files.js';
 export { exec } from './util/exec.js';
 export { Backoff } from './util/backoff.js';
+export type { BackoffOptions } from './util/backoff.js';

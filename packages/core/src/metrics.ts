@@ -14,6 +14,7 @@ export class AgentMetrics {
   readonly hookFailures: Counter<'hook' | 'plugin'>;
   readonly publishSeconds: Histogram;
   readonly services: Gauge<'state'>;
+  readonly rejectedTasks: Gauge;
   readonly lastSync: Gauge;
   readonly helpers: MetricsHelpers;
 
@@ -48,6 +49,11 @@ export class AgentMetrics {
       registers,
     });
     this.services = new Gauge({ name: 'mmsd_services', help: 'Services by state (exposed, excluded)', labelNames: ['state'], registers });
+    this.rejectedTasks = new Gauge({
+      name: 'mmsd_tasks_rejected',
+      help: 'Tasks no handler routes to because Marathon sent a malformed host, port or IP',
+      registers,
+    });
     this.lastSync = new Gauge({ name: 'mmsd_last_sync_timestamp_seconds', help: 'Time of the last successful full sync', registers });
     collectDefaultMetrics({ register: this.registry, prefix: 'mmsd_' });
 

@@ -157,8 +157,11 @@ test('normalizeApp → toMarathonApp → normalizeApp gives an equal app (the st
   }
 });
 
-test('apps without a valid id are skipped, the rest are kept', (t) => {
+test('apps without an id are skipped; an id outside the grammar excludes its app; the rest are kept', (t) => {
   const apps = loadApps('apps-embed-tasks.json');
-  const store = storeWith([{ id: 'no-slash' } as never, { notAnApp: true } as never, ...apps]);
-  t.is(store.publish()!.snapshot.apps.size, 6);
+  const store = storeWith([{ id: 'no-slash', portDefinitions: [{ port: 10555 }] } as never, { notAnApp: true } as never, ...apps]);
+  const { snapshot } = store.publish()!;
+  t.is(snapshot.apps.size, 7);
+  t.is(snapshot.excluded.get('"no-slash"')?.reason, 'invalid-id');
+  t.is(snapshot.services.size, services(storeWith(apps)).size);
 });

@@ -5,7 +5,9 @@ import { HaproxyProcess, alerts } from './haproxy-process.js';
 import type { HaproxyOptions } from './options.js';
 import type { Renderer } from './render.js';
 import type { Applied } from './runtime.js';
-import { appliedFromView, runtimeCommands, structuralKey } from './runtime.js';
+import { appliedFromView, runtimeCommands, stateCommands, structuralKey } from './runtime.js';
+import { stateFileFor } from './server-states.js';
+import { openFilesLimit } from './fd-budget.js';
 import { cli, cliBatch, failures, parseServersState } from './socket.js';
 import type { HaproxyView } from './view.js';
 import { buildView, serviceView } from './view.js';
@@ -63,6 +65,8 @@ export class HaproxyController {
   /** Structure (see `structureOf`) of the config the running HAProxy loaded. */
   private loaded: string | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
+  /** The hard open-files limit HAProxy will inherit: maxconn is fitted to it. */
+  private readonly openFiles = openFilesLimit();
 
   private readonly metrics: {
     reloads: Counter;
@@ -90,7 +94,7 @@ export class HaproxyController {
 
   /** The config of a snapshot, as `render` prints it and `run` writes it. */
   renderSnapshot(snapshot: Snapshot): { view: HaproxyView; text: string } {
-    const view = buildView(snapshot, this.options);
+    const view = buildView(snapshot, this.options, { ...(this.openFiles !== undefined ? { openFiles: this.openFiles } : {}) });
     return { view, text: this.render(view) };
   }
 
@@ -221,6 +225,8 @@ export class HaproxyController {
     const candidate = await this.candidate();
     if (!candidate) return;
     await this.install(candidate);
+    // A new HAProxy knows nothing of its servers: every checked one starts DOWN.
+    await this.ctx.files.write(this.options.stateFile, stateFileFor(candidate.view, undefined, this.options.checks), { fsync: false });
     await rm(this.options.masterSocket, { force: true });
     try {
       await this.process.start();
@@ -264,7 +270,7 @@ export class HaproxyController {
       return;
     }
     const started = performance.now();
-    await this.saveServerStates();
+    await this.saveServerStates(candidate.view);
     await this.install(candidate);
     const saved = performance.now();
     try {
@@ -317,13 +323,16 @@ export class HaproxyController {
     this.retryTimer.unref();
   }
 
-  private async saveServerStates(): Promise<void> {
+  /** The running worker's server states, for the new one; servers it does not have start DOWN. */
+  private async saveServerStates(view: HaproxyView): Promise<void> {
+    let states: string | undefined;
     try {
-      const states = await cli(this.options.socket, 'show servers state', 30_000);
-      await this.ctx.files.write(this.options.stateFile, states, { fsync: false });
+      states = await cli(this.options.socket, 'show servers state', 30_000);
     } catch (error) {
       this.ctx.log.warn('could not save the server states before the reload: %s', (error as Error).message);
     }
+    const running = [...this.applied].flatMap(([backend, servers]) => [...servers.keys()].map((server) => `${backend}/${server}`));
+    await this.ctx.files.write(this.options.stateFile, stateFileFor(view, states, this.options.checks, states ? [] : running), { fsync: false });
   }
 
   /**
@@ -344,7 +353,7 @@ export class HaproxyController {
     for (const server of actual) {
       const id = `${server.backend}/${server.server}`;
       const state = wanted.get(id);
-      if (state && state !== server.admin) commands.push(`set server ${id} state ${state}`);
+      if (state) commands.push(...stateCommands(id, server.admin, state as 'ready' | 'drain' | 'maint', this.options.checks));
     }
     for (const [id, state] of wanted) {
       const [backend, name] = id.split('/') as [string, string];

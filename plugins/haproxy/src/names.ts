@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /** Characters HAProxy accepts in proxy and server names. */
 const UNSAFE = /[^A-Za-z0-9._:-]/g;
 
@@ -10,9 +12,15 @@ export function proxyName(serviceName: string): string {
   return serviceName.replace(UNSAFE, '_');
 }
 
-/** Server names: the task id (stable across reloads, unique in a backend). */
+/**
+ * Server names: the task id (stable across reloads, unique in a backend). A task id with
+ * characters HAProxy does not take gets them replaced and a hash of the whole id appended, so
+ * that `a b` and `a_b` stay two servers; the view reports what still collides.
+ */
 export function serverName(taskId: string): string {
-  return taskId.replace(UNSAFE, '_');
+  const safe = taskId.replace(UNSAFE, '_');
+  if (safe === taskId) return taskId;
+  return `${safe}-${createHash('sha1').update(taskId).digest('hex').slice(0, 10)}`;
 }
 
 export const STATS_PROXY = 'mmsd_stats';

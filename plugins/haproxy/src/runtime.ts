@@ -23,6 +23,25 @@ export function appliedFromView(view: HaproxyView): Applied {
 }
 
 /**
+ * The commands that make a server ready. Leaving maintenance sets a checked server UP at once
+ * (HAProxy sets its check health to `rise`), so a server that comes out of maintenance passes
+ * through drain (no new connections) and is forced DOWN before it is made ready: only its own
+ * checks then bring it up. Measured with HAProxy 2.6: up 1.0 s later with fastinter 500 ms.
+ */
+export function readyCommands(id: string, from: ServerState | 'new', checks: boolean): string[] {
+  if (!checks || from === 'drain' || from === 'ready') return [`set server ${id} state ready`];
+  return [`set server ${id} state drain`, `set server ${id} health down`, `set server ${id} state ready`];
+}
+
+/** The commands that take a server from `from` to `to` (nothing when they are equal). */
+export function stateCommands(id: string, from: ServerState | 'new', to: ServerState, checks: boolean): string[] {
+  if (from === to) return [];
+  if (to === 'ready') return readyCommands(id, from, checks);
+  if (from === 'new' && to === 'maint') return [];
+  return [`set server ${id} state ${to}`];
+}
+
+/**
  * The runtime API commands that bring one backend of the running HAProxy to `view`: servers
  * added (they start in maintenance), moved, set ready/drain/maint, or removed. `applied` is
  * updated to what the commands will have made of it.
@@ -39,13 +58,15 @@ export function runtimeCommands(view: ServiceView, applied: Applied, checks: boo
     const had = current.get(server.name);
     if (!had) {
       commands.push(`add server ${id} ${addressWithPort(server.address, server.port)}${server.options ? ` ${server.options}` : ''}`);
+      // Added servers start in maintenance; checks are enabled before they leave it.
       if (checks) commands.push(`enable health ${id}`);
-      if (server.state !== 'maint') commands.push(`set server ${id} state ${server.state}`);
+      commands.push(...stateCommands(id, 'new', server.state, checks));
     } else {
-      if (had.address !== server.address || had.port !== server.port) {
-        commands.push(`set server ${id} addr ${server.address} port ${server.port}`);
-      }
-      if (had.state !== server.state) commands.push(`set server ${id} state ${server.state}`);
+      const moved = had.address !== server.address || had.port !== server.port;
+      if (moved) commands.push(`set server ${id} addr ${server.address} port ${server.port}`);
+      // A new address is a new endpoint: as unchecked as a server out of maintenance.
+      const from = moved && checks && server.state === 'ready' ? 'maint' : had.state;
+      commands.push(...stateCommands(id, from, server.state, checks));
     }
     current.set(server.name, { address: server.address, port: server.port, state: server.state });
   }

@@ -1,5 +1,6 @@
 import type { Backend, Service, Snapshot } from '@mmsd/core';
 import { HTTP_GATEWAY, HTTPS_GATEWAY, STATS_PROXY, proxyName, serverName } from './names.js';
+import { fdBudget } from './fd-budget.js';
 import type { HaproxyOptions } from './options.js';
 
 export type ServerState = 'ready' | 'drain' | 'maint';
@@ -110,12 +111,23 @@ export function serverState(backend: Backend): ServerState {
   return backend.health === 'up' ? 'ready' : backend.health === 'draining' ? 'drain' : 'maint';
 }
 
-/** `check inter 10000 send-proxy`: the same keywords in the config and in `add server`. */
+/** HAProxy's check interval when Marathon gives none. */
+const DEFAULT_INTER_MS = 2000;
+/**
+ * Checks of a server that is down or changing state: a server starts DOWN until its checks
+ * pass (see server-states.ts), so these decide how soon a new task gets traffic (rise 2: two
+ * checks, about 1 s) and how soon a failing one loses it.
+ */
+export const FAST_INTER_MS = 500;
+
+/** `check inter 10000 fastinter 500 downinter 500 send-proxy`: the same keywords in the config and in `add server`. */
 export function serverOptions(service: Service, check: CheckView, checks: boolean): string {
   const words: string[] = [];
   if (checks) {
+    const fast = String(Math.min(check.interMs ?? DEFAULT_INTER_MS, FAST_INTER_MS));
     words.push('check');
     if (check.interMs !== undefined) words.push('inter', String(check.interMs));
+    words.push('fastinter', fast, 'downinter', fast);
   }
   if (service.proxyProtocol === 1) words.push('send-proxy');
   if (service.proxyProtocol === 2) words.push('send-proxy-v2');
@@ -147,15 +159,21 @@ export function serviceView(service: Service, options: HaproxyOptions, warnings:
   const check = checkOf(service, options.checks, warnings);
   const servers: ServerView[] = [];
   const unresolved: string[] = [];
-  const seen = new Set<string>();
+  const seen = new Map<string, string>();
   for (const backend of service.backends) {
     if (!backend.address) {
       unresolved.push(`${backend.host}:${backend.port}`);
       continue;
     }
     const server = serverView(service, check, backend as Backend & { address: string }, options.checks);
-    if (seen.has(server.name)) continue;
-    seen.add(server.name);
+    const holder = seen.get(server.name);
+    if (holder !== undefined) {
+      if (holder !== backend.taskId) {
+        warnings.push(`service ${service.name}: tasks ${JSON.stringify(holder)} and ${JSON.stringify(backend.taskId)} get the same HAProxy server name ${server.name}; the second is left out`);
+      }
+      continue;
+    }
+    seen.set(server.name, backend.taskId);
     servers.push(server);
   }
   servers.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -217,7 +235,7 @@ function gatewayView(
  * (same state, same bytes). Labels reach it only as validated values (vhosts, proto, PROXY
  * version); nothing from a label is copied into the config as it is.
  */
-export function buildView(snapshot: Snapshot, options: HaproxyOptions): HaproxyView {
+export function buildView(snapshot: Snapshot, options: HaproxyOptions, limits: { openFiles?: number } = {}): HaproxyView {
   const warnings: string[] = [];
   const skipped: { name: string; reason: string }[] = [];
   const services: ServiceView[] = [];
@@ -253,9 +271,14 @@ export function buildView(snapshot: Snapshot, options: HaproxyOptions): HaproxyV
     services.filter((s) => s.mode === mode && (s.service.vhosts.length > 0 || s.service.vhostDefault));
   const http = gatewayView(HTTP_GATEWAY, gatewayBind, options.gateway.http, withVhosts('http'), warnings, 'HTTP');
   const https = gatewayView(HTTPS_GATEWAY, gatewayBind, options.gateway.https, withVhosts('tcp'), warnings, 'HTTPS');
+  // Listeners: the services, the gateways, the stats page and the admin socket.
+  const listeners = services.length + (http ? 1 : 0) + (https ? 1 : 0) + (options.statsPort > 0 ? 1 : 0) + 1;
+  const checked = options.checks ? services.reduce((n, s) => n + s.servers.length, 0) : 0;
+  const budget = fdBudget(options.maxconn, listeners, checked, limits.openFiles);
+  if (budget.warning) warnings.push(budget.warning);
   return {
     global: {
-      maxconn: options.maxconn,
+      maxconn: budget.maxconn,
       socket: options.socket,
       stateFile: options.stateFile,
       hardStopAfter: options.hardStopAfter,

@@ -74,13 +74,20 @@ export function taskRecord(change: TaskChange, time: string): LogRecord {
     address: endpoint(task),
     health: { before: change.before?.health ?? null, after: change.after?.health ?? null },
     state: { before: change.before?.state ?? null, after: change.after?.state ?? null },
+    ...(change.after?.problem ? { problem: change.after.problem } : {}),
   };
 }
 
+/** Ids and hosts come from Marathon: shown as they are when plain, else quoted (no raw newline reaches a log line). */
+function plain(value: unknown): string {
+  const text = String(value);
+  return /^[\x21-\x7e]+$/.test(text) ? text : JSON.stringify(text).replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
+}
+
 function transition(before: unknown, after: unknown): string {
-  if (before === null) return String(after);
-  if (after === null) return `${String(before)} → gone`;
-  return before === after ? String(after) : `${String(before)} → ${String(after)}`;
+  if (before === null) return plain(after);
+  if (after === null) return `${plain(before)} → gone`;
+  return before === after ? plain(after) : `${plain(before)} → ${plain(after)}`;
 }
 
 /** One line, without the trailing newline. */
@@ -92,13 +99,14 @@ export function formatRecord(record: LogRecord, format: LogFormat): string {
       return `${record.time} snapshot: ${r.apps} apps, ${r.services} services exposed (${r.excluded} not), ${r.tasks} tasks (${r.up} up), from ${r.source}`;
     case record.event.startsWith('app-'): {
       const changed = Array.isArray(r.changed) && r.changed.length > 0 ? `: ${(r.changed as string[]).join(', ')}` : '';
-      const services = (r.services as string[]).join(', ') || 'no services';
-      return `${record.time} ${record.event} ${r.appId}${changed} (instances ${r.instances}, ${services})`;
+      const services = (r.services as string[]).map(plain).join(', ') || 'no services';
+      return `${record.time} ${record.event} ${plain(r.appId)}${changed} (instances ${r.instances}, ${services})`;
     }
     default: {
       const health = r.health as { before: unknown; after: unknown };
       const state = r.state as { before: unknown; after: unknown };
-      return `${record.time} ${record.event} ${r.appId} ${r.taskId} ${r.address ?? '-'} health ${transition(health.before, health.after)} state ${transition(state.before, state.after)}`;
+      const problem = r.problem ? ` (left out: ${String(r.problem)})` : '';
+      return `${record.time} ${record.event} ${plain(r.appId)} ${plain(r.taskId)} ${r.address === undefined ? '-' : plain(r.address)} health ${transition(health.before, health.after)} state ${transition(state.before, state.after)}${problem}`;
     }
   }
 }

@@ -8,7 +8,7 @@ export function fileName(service: Pick<Service, 'name'>): string {
 /**
  * The content of a service's upstream file (DESIGN §6): five header lines (Health-Check-Proto
  * only when Marathon checks the port), a blank line, then `host:port` of each up backend,
- * sorted and unique. Lines end with `\n`.
+ * sorted and unique (IPv6 addresses in brackets). Lines end with `\n`.
  */
 export function renderInstances(service: Service): string {
   const lines = [
@@ -20,7 +20,10 @@ export function renderInstances(service: Service): string {
   if (service.healthCheck) lines.push(`Health-Check-Proto: ${service.healthCheck.protocol}`);
   lines.push('');
   const instances = new Set<string>();
-  for (const backend of service.backends) if (backend.health === 'up') instances.add(`${backend.host}:${backend.port}`);
+  // An IPv6 task address (IP per task) is bracketed, so that the last ':' still starts the port.
+  for (const backend of service.backends) {
+    if (backend.health === 'up') instances.add(backend.host.includes(':') ? `[${backend.host}]:${backend.port}` : `${backend.host}:${backend.port}`);
+  }
   lines.push(...[...instances].sort());
   return `${lines.join('\n')}\n`;
 }

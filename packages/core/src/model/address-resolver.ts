@@ -1,5 +1,6 @@
 import { promises as dns } from 'node:dns';
 import { isIP } from 'node:net';
+import { isHostName } from './validate.js';
 import type { Logger } from '../log.js';
 import { silentLogger } from '../log.js';
 import type { AddressLookup } from './services.js';
@@ -139,7 +140,7 @@ export function createDnsResolver(options: DnsResolverOptions = {}): AddressReso
     async ensure(hosts) {
       const waits: Promise<void>[] = [];
       for (const host of hosts) {
-        if (!host || isIP(host)) continue;
+        if (!host || isIP(host) || !isHostName(host)) continue;
         const entry = cache.get(host);
         if (!entry) waits.push(refresh(host));
         else if (entry.pending && entry.address === undefined) waits.push(entry.pending);

@@ -1,11 +1,18 @@
+import { quote } from './labels.js';
+import { isAppId } from './validate.js';
+
 /** `/developer/trapni/php` → `developer.trapni.php` (the service name of port index 0). */
 export function serviceBaseName(appId: string): string {
   return appId.replace(/^\/+/, '').replaceAll('/', '.');
 }
 
-/** DESIGN §2: index 0 keeps the base name, index i > 0 gets `_<i>` (`_` never occurs in Marathon ids). */
+/**
+ * Index 0 keeps the base name, index i > 0 gets `_<i>` (`_` never occurs in Marathon ids). An
+ * id outside Marathon's grammar (its app is not exposed) is named by its JSON-quoted self, which
+ * no valid name can equal: a bad app can never take a good one's name.
+ */
 export function serviceName(appId: string, portIndex: number): string {
-  const base = serviceBaseName(appId);
+  const base = isAppId(appId) ? serviceBaseName(appId) : quote(appId);
   return portIndex === 0 ? base : `${base}_${portIndex}`;
 }
 

@@ -8,6 +8,7 @@ import type {
 import { arraysEqual } from '../util/equal.js';
 import { taskHealth } from './health.js';
 import { serviceName } from './ids.js';
+import { taskProblem } from './validate.js';
 import type { App, AppHealthCheck, Labels, NetworkMode, PortSpec, Task, Transport } from './types.js';
 
 export class InvalidAppError extends Error {
@@ -153,6 +154,21 @@ function owned<T>(values: readonly T[]): readonly T[] {
   return Object.isFrozen(values) ? values : Object.freeze(values as T[]);
 }
 
+/**
+ * Task ports as Marathon sent them, position kept (a port index refers to a position):
+ * anything that is not a number becomes 0, which `taskProblem` then reports.
+ */
+export function portList(raw: unknown): number[] {
+  if (!Array.isArray(raw)) return [];
+  return raw.map((p) => (typeof p === 'number' && Number.isFinite(p) ? p : 0));
+}
+
+/** The IP-per-task addresses of `[{ipAddress, protocol}]`, strings only. */
+export function ipList(raw: unknown): string[] {
+  if (!Array.isArray(raw)) return [];
+  return raw.map((ip) => (ip as { ipAddress?: unknown } | null)?.ipAddress).filter((ip): ip is string => typeof ip === 'string');
+}
+
 /** A frozen Task. The arrays of `input` become the task's own (fresh arrays are frozen in place). */
 export function makeTask(input: TaskInput, healthCheckCount: number): Task {
   const task: { -readonly [K in keyof Task]: Task[K] } = {
@@ -167,6 +183,8 @@ export function makeTask(input: TaskInput, healthCheckCount: number): Task {
   };
   if (input.startedAt) task.startedAt = input.startedAt;
   if (input.version) task.version = input.version;
+  const problem = taskProblem(input);
+  if (problem) task.problem = problem;
   return Object.freeze(task);
 }
 
@@ -198,10 +216,8 @@ function normalizeTask(raw: MarathonTask, appId: string, healthCheckCount: numbe
       id: raw.id,
       appId,
       host: typeof raw.host === 'string' ? raw.host : '',
-      ipAddresses: Array.isArray(raw.ipAddresses)
-        ? raw.ipAddresses.map((ip) => ip?.ipAddress).filter((ip): ip is string => typeof ip === 'string')
-        : [],
-      ports: Array.isArray(raw.ports) ? raw.ports.filter(isPort) : [],
+      ipAddresses: ipList(raw.ipAddresses),
+      ports: portList(raw.ports),
       // Marathon ≤0.14 wrote no state: such tasks are listed because they run.
       state: typeof raw.state === 'string' ? raw.state : 'TASK_RUNNING',
       ...(typeof raw.startedAt === 'string' && raw.startedAt ? { startedAt: raw.startedAt } : {}),
@@ -275,7 +291,7 @@ export function tasksEqual(a: ReadonlyMap<string, Task>, b: ReadonlyMap<string, 
  * and tasks keep their last known health when Marathon lost their results.
  */
 export function normalizeApp(raw: MarathonApp, previous?: App): App {
-  if (!raw || typeof raw !== 'object' || typeof raw.id !== 'string' || !raw.id.startsWith('/')) {
+  if (!raw || typeof raw !== 'object' || typeof raw.id !== 'string' || raw.id.length === 0) {
     throw new InvalidAppError(`an app without a valid id: ${JSON.stringify(raw?.id ?? null)}`);
   }
   const id = raw.id;

@@ -1,6 +1,7 @@
 import type { GroupMatcher } from './groups.js';
 import { arraysEqual, recordsEqual } from '../util/equal.js';
 import { parseLabels } from './labels.js';
+import { appIdProblem, isPortNumber } from './validate.js';
 import type { App, AppHealthCheck, Backend, ExcludedService, HealthCheck, PortSpec, Service, Task } from './types.js';
 
 /** Returns the IP of a host name (an IP literal is its own address) if known; never blocks. */
@@ -33,9 +34,10 @@ function healthCheckFor(checks: readonly AppHealthCheck[], portIndex: number): H
 
 /** Where a task serves one port: DESIGN §2 "Backend host and port". */
 function endpointOf(app: App, port: PortSpec, task: Task): { host: string; port: number } | undefined {
+  if (task.problem) return undefined;
   if (app.network === 'container' && port.containerPort !== undefined) {
     const ip = task.ipAddresses[0];
-    return ip ? { host: ip, port: port.containerPort } : undefined;
+    return ip && isPortNumber(port.containerPort) ? { host: ip, port: port.containerPort } : undefined;
   }
   if (port.hostPortIndex === undefined) return undefined;
   const hostPort = task.ports[port.hostPortIndex];
@@ -75,6 +77,7 @@ export function compareBackends(a: Backend, b: Backend): number {
 export function buildServices(app: App, context: ServiceBuildContext): AppServices {
   const exposed: Service[] = [];
   const excluded: ExcludedService[] = [];
+  const idProblem = appIdProblem(app.id);
   app.ports.forEach((port, index) => {
     const name = app.services[index]!;
     const labels = Object.keys(port.labels).length === 0 ? app.labels : Object.freeze({ ...app.labels, ...port.labels });
@@ -95,7 +98,9 @@ export function buildServices(app: App, context: ServiceBuildContext): AppServic
       proxyProtocol: parsed.proxyProtocol,
       backends: Object.freeze(backendsOf(app, port, context.lookupAddress)),
     });
-    if (parsed.groupProblem) {
+    if (idProblem) {
+      excluded.push(Object.freeze({ service, reason: 'invalid-id', detail: idProblem }));
+    } else if (parsed.groupProblem) {
       excluded.push(Object.freeze({ service, reason: 'invalid-label', detail: parsed.problems.join('; ') }));
     } else if (!context.matchGroups(parsed.groups)) {
       const detail = parsed.groups.length === 0 ? 'no lb-group label' : `lb-group ${parsed.groups.join(',')} not in this agent's groups`;

@@ -62,6 +62,11 @@ export interface Task {
   /** `alive` of each Marathon health check result the task has (null results are ignored). */
   readonly healthResults: readonly boolean[];
   readonly health: BackendHealth;
+  /**
+   * Why no handler routes to this task, when a field from Marathon is malformed (a host that
+   * is neither a host name nor an IP, a port outside 1-65535, an IP that is not one).
+   */
+  readonly problem?: string;
 }
 
 export interface App {
@@ -109,7 +114,7 @@ export interface Service {
   readonly backends: readonly Backend[];
 }
 
-export type ExclusionReason = 'groups' | 'no-service-port' | 'invalid-label';
+export type ExclusionReason = 'groups' | 'no-service-port' | 'invalid-label' | 'invalid-id';
 
 /** A service that no handler may expose, and why. */
 export interface ExcludedService {

@@ -6,7 +6,9 @@ import type { AddressResolver } from '../model/address-resolver.js';
 import { createGroupMatcher } from '../model/groups.js';
 import { TERMINAL_TASK_STATES } from '../model/health.js';
 import { instanceIdOf } from '../model/ids.js';
-import { definitionOf, InvalidAppError, makeApp, makeTask, normalizeApp, sameDefinition, sameTask } from '../model/normalize-app.js';
+import { definitionOf, InvalidAppError, ipList, makeApp, makeTask, normalizeApp, portList, sameDefinition, sameTask } from '../model/normalize-app.js';
+import { showValue } from '../model/labels.js';
+import { shownId } from '../model/validate.js';
 import type { ServiceBuildContext } from '../model/services.js';
 import { buildServices, sameExcluded, sameService } from '../model/services.js';
 import { toMarathonTask } from '../model/to-marathon.js';
@@ -75,6 +77,7 @@ export class StateStore {
   private readonly log: Logger;
   private readonly now: () => Date;
   private readonly collided = new Set<string>();
+  private rejected = 0;
 
   constructor(options: StoreOptions) {
     this.log = options.log ?? silentLogger;
@@ -95,6 +98,11 @@ export class StateStore {
   /** Something was applied since the last publish. */
   get pending(): boolean {
     return this.dirty.size > 0 || this.fullPending;
+  }
+
+  /** Tasks that no handler routes to because a field from Marathon is malformed (`Task.problem`). */
+  get rejectedTasks(): number {
+    return this.rejected;
   }
 
   /** The state has been filled by a full sync or a state file (empty is never assumed). */
@@ -165,10 +173,9 @@ export class StateStore {
       if (!existing) return 'unchanged';
       tasks.delete(event.taskId);
     } else {
-      const eventIps = Array.isArray(event.ipAddresses)
-        ? event.ipAddresses.map((ip) => ip?.ipAddress).filter((ip): ip is string => typeof ip === 'string')
-        : [];
-      const host = event.host && event.host !== 'unknown' ? event.host : (existing?.host ?? '');
+      const eventIps = ipList(event.ipAddresses);
+      const eventPorts = portList(event.ports);
+      const host = typeof event.host === 'string' && event.host && event.host !== 'unknown' ? event.host : (existing?.host ?? '');
       const startedAt =
         existing?.startedAt ?? (event.taskStatus === 'TASK_RUNNING' ? (event.timestamp ?? this.now().toISOString()) : undefined);
       const task = makeTask(
@@ -177,7 +184,7 @@ export class StateStore {
           appId: app.id,
           host,
           ipAddresses: eventIps.length > 0 ? eventIps : (existing?.ipAddresses ?? []),
-          ports: Array.isArray(event.ports) && event.ports.length > 0 ? [...event.ports] : (existing?.ports ?? []),
+          ports: eventPorts.length > 0 ? eventPorts : (existing?.ports ?? []),
           state: event.taskStatus,
           ...(startedAt ? { startedAt } : {}),
           ...((event.version ?? existing?.version) ? { version: event.version ?? existing?.version } : {}),
@@ -262,7 +269,9 @@ export class StateStore {
         if (!oldApp) apps.push({ type: 'added', appId: id, after: newApp! });
         else if (!newApp) apps.push({ type: 'removed', appId: id, before: oldApp });
         else if (!sameDefinition(oldApp, newApp)) apps.push({ type: 'updated', appId: id, before: oldApp, after: newApp });
+        const from = tasks.length;
         diffTasks(id, oldApp?.tasks ?? EMPTY_TASKS, newApp?.tasks ?? EMPTY_TASKS, tasks);
+        for (let i = from; i < tasks.length; i++) this.countRejection(tasks[i]!);
       }
       const names = new Set([...(oldApp?.services ?? []), ...(newApp?.services ?? [])]);
       for (const name of names) {
@@ -338,7 +347,22 @@ export class StateStore {
     if (!now || now.reason === 'groups') return;
     const was = before.excluded.get(name);
     if (was && was.reason === now.reason && was.detail === now.detail) return;
+    if (now.reason === 'invalid-id') {
+      if (now.service.portIndex === 0) this.log.warn('app %s is not exposed: %s', showValue(now.service.appId), now.detail);
+      return;
+    }
     this.log.warn('service %s of %s is not exposed: %s', name, now.service.appId, now.detail);
+  }
+
+  /** Keeps the count of rejected tasks, and says once per task (and new reason) why it is left out. */
+  private countRejection(change: TaskChange): void {
+    const was = change.before?.problem;
+    const is = change.after?.problem;
+    if (was === is) return;
+    if (was && !is) this.rejected--;
+    if (is && !was) this.rejected++;
+    if (is) this.log.warn('task %s of %s is left out of every handler: %s', showValue(change.taskId), shownId(change.appId), is);
+    else if (change.after) this.log.info('task %s of %s is routable again', showValue(change.taskId), shownId(change.appId));
   }
 
   private normalize(raw: MarathonApp): App | undefined {
