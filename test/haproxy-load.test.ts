@@ -6,7 +6,8 @@ import type { HttpBackend } from './helpers/backends.js';
 import { httpBackend } from './helpers/backends.js';
 import { startCli } from './helpers/cli.js';
 import { scratch } from './helpers/env.js';
-import { haproxyFiles, haproxyPluginYaml, haproxyPorts, stopHaproxy, workerPid } from './helpers/haproxy.js';
+import { serverName } from '@mmsd/plugin-haproxy';
+import { haproxyFiles, haproxyPluginYaml, haproxyPorts, serversUp, stopHaproxy, workerPid } from './helpers/haproxy.js';
 import { freePort } from './helpers/ports.js';
 import { waitFor } from './helpers/wait.js';
 
@@ -101,7 +102,8 @@ test('under load (keep-alive and not), 20 reloads and 200 backend changes lose n
   const withKeepAlive = load(port, keepAlive, 6);
   const without = load(port, false, 6);
 
-  // 200 backend changes: tasks killed and launched, health flipping; at least two tasks stay up.
+  // 200 backend changes: tasks killed and launched, health flipping; at least two servers stay
+  // up. Up means in HAProxy too: a new server gets traffic only once its own check passed.
   let changes = 0;
   let reloadsDone = 0;
   const reloadCount = () => cli.err.filter((l) => /HAProxy reloaded/.test(l)).length;
@@ -125,16 +127,22 @@ test('under load (keep-alive and not), 20 reloads and 200 backend changes lose n
       const tasks = sim.tasks('/web');
       const used = new Set(tasks.map((x) => (x.ports as number[])[0]));
       const free = pool.filter((b) => !used.has(b.port));
+      const up = new Set(await serversUp(files.socket, 'web'));
       const healthy = tasks.filter((x) => ((x.healthCheckResults as { alive: boolean }[] | undefined) ?? []).every((r) => r.alive));
+      const serving = healthy.filter((x) => up.has(serverName(x.id as string)));
       const step = changes % 4;
       if (step === 0 && free.length > 0) await sim.launchTask('/web', { host: '127.0.0.1', ports: [free[0]!.port] });
-      else if (step === 1 && healthy.length > 3) await sim.killTask(healthy[0]!.id as string, { scale: true });
-      else if (step === 2 && healthy.length > 2) await sim.setHealth(healthy[flip++ % healthy.length]!.id as string, false);
+      else if (step === 1 && healthy.length > 3 && serving.length > 2) await sim.killTask(serving[0]!.id as string, { scale: true });
+      else if (step === 2 && healthy.length > 2 && serving.length > 2) await sim.setHealth(serving[flip++ % serving.length]!.id as string, false);
       else {
         const sick = tasks.find((x) => ((x.healthCheckResults as { alive: boolean }[] | undefined) ?? []).some((r) => !r.alive));
         if (sick) await sim.setHealth(sick.id as string, true);
         else if (free.length > 0) await sim.launchTask('/web', { host: '127.0.0.1', ports: [free[0]!.port] });
-        else await sim.killTask(healthy[0]!.id as string, { scale: true });
+        else if (serving.length > 2) await sim.killTask(serving[0]!.id as string, { scale: true });
+        else {
+          await delay(15); // nothing may change now: wait for a server to come up
+          continue;
+        }
       }
       changes++;
       await delay(15);

@@ -8,7 +8,7 @@ import { serverName } from '@mmsd/plugin-haproxy';
 import type { HttpBackend } from './helpers/backends.js';
 import { get, getTls, httpsBackend, proxyProtocolBackend, selfSignedCertificate } from './helpers/backends.js';
 import { startCli } from './helpers/cli.js';
-import { haproxyCli, masterPid, serverStates, serversUp, stopHaproxy, workerPid } from './helpers/haproxy.js';
+import { allReadyServersUp, haproxyCli, masterPid, serverStates, serversUp, stopHaproxy, workerPid } from './helpers/haproxy.js';
 import { backends, hits, oneServiceServing, serving, setup, sorted, startMmsd, webApp } from './helpers/mmsd-haproxy.js';
 import { freePort } from './helpers/ports.js';
 import { redisCli, redisRole, startRedis } from './helpers/redis.js';
@@ -21,6 +21,7 @@ test('requests reach exactly the up tasks; backend changes apply through the run
   await webApp(sim, '/web', port, [b1!, b2!, b3!]);
   const cli = startMmsd(t, config, s.env);
   await serving(port);
+  await waitFor(() => allReadyServersUp(files.socket), { what: 'every server up after its first checks' });
   t.deepEqual(sorted(await hits(port)), ['b1', 'b2', 'b3']);
   const worker = await workerPid(files.socket);
   t.truthy(worker);
@@ -102,7 +103,7 @@ test('tasks that arrive while HAProxy reloads are added at run time', async (t) 
 });
 
 test('Host-header routing on the HTTP gateway: exact names before wildcards, the default vhost', async (t) => {
-  const { sim, s, ports, config } = await setup(t);
+  const { sim, s, ports, config, files } = await setup(t);
   const [a, b, c, d] = await backends(t, ['a', 'b', 'c', 'd']);
   await webApp(sim, '/site/a', await freePort(), [a!], { 'lb-vhost': 'a.example.com' });
   await webApp(sim, '/site/b', await freePort(), [b!], { 'lb-vhost': '*.b.example.com' });
@@ -110,6 +111,7 @@ test('Host-header routing on the HTTP gateway: exact names before wildcards, the
   await webApp(sim, '/site/d', await freePort(), [d!], { 'lb-vhost': 'x.b.example.com' });
   startMmsd(t, config, s.env);
   await serving(ports.http, 'a.example.com');
+  await waitFor(() => allReadyServersUp(files.socket), { what: 'every server up after its first checks' });
   const route = async (host: string) => (await get(ports.http, { host })).body;
   t.is(await route('a.example.com'), 'a');
   t.is(await route('A.Example.COM:8080'), 'a', 'case and port of the Host header are ignored');
@@ -123,7 +125,7 @@ test('Host-header routing on the HTTP gateway: exact names before wildcards, the
 });
 
 test('SNI routing on the HTTPS gateway: TLS passes through to the backend that owns the name', async (t) => {
-  const { sim, s, ports, config } = await setup(t);
+  const { sim, s, ports, config, files } = await setup(t);
   const tls = await selfSignedCertificate(s.dir);
   const list = await Promise.all(['exact', 'wild', 'fallback', 'deeper'].map((n) => httpsBackend(n, tls)));
   t.teardown(() => Promise.all(list.map((b) => b.close())));
@@ -136,6 +138,7 @@ test('SNI routing on the HTTPS gateway: TLS passes through to the backend that o
   await tlsApp('/tls/fallback', fallback!, { 'lb-vhost-default': '1' });
   startMmsd(t, config, s.env);
   await waitFor(() => getTls(ports.https, 'secure.example.com').catch(() => ''), { what: 'the HTTPS gateway' });
+  await waitFor(() => allReadyServersUp(files.socket), { what: 'every server up after its first checks' });
   t.is(await getTls(ports.https, 'secure.example.com'), 'exact secure.example.com', 'the backend terminates TLS and sees the SNI');
   t.is(await getTls(ports.https, 'SECURE.example.com'), 'exact SECURE.example.com', 'SNI is matched case-insensitively');
   t.is(await getTls(ports.https, 'a.tls.example.com'), 'wild a.tls.example.com');

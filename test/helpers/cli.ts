@@ -18,12 +18,17 @@ export interface CliProcess {
 }
 
 /** Starts the real CLI (`node packages/cli/bin/run.js …`), collecting its output line by line. */
-export function startCli(args: readonly string[], options: { env?: Record<string, string | undefined>; cwd?: string } = {}): CliProcess {
+export function startCli(
+  args: readonly string[],
+  /** `wrap`: a command that runs the CLI (e.g. `prlimit --nofile=N:N --`). */
+  options: { env?: Record<string, string | undefined>; cwd?: string; wrap?: readonly string[] } = {},
+): CliProcess {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries({ ...process.env, DEBUG: undefined, NODE_OPTIONS: undefined, ...options.env })) {
     if (value !== undefined) env[key] = value;
   }
-  const child = spawn(process.execPath, [CLI_BIN, ...args], { env, cwd: options.cwd ?? process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
+  const command = [...(options.wrap ?? []), process.execPath, CLI_BIN, ...args];
+  const child = spawn(command[0]!, command.slice(1), { env, cwd: options.cwd ?? process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
   const out: string[] = [];
   const err: string[] = [];
   createInterface({ input: child.stdout! }).on('line', (l) => out.push(l));

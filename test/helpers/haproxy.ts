@@ -88,3 +88,12 @@ export async function serverStates(socket: string, backend: string): Promise<Map
   const servers = parseServersState(await haproxyCli(socket, `show servers state ${backend}`));
   return new Map(servers.map((s) => [s.server, s.admin]));
 }
+
+/**
+ * Every server mmsd made ready is up in HAProxy too (its own check passed): servers start DOWN
+ * until then, so a test that expects all of them to answer waits for this first.
+ */
+export async function allReadyServersUp(socket: string): Promise<boolean> {
+  const servers = parseServersState(await haproxyCli(socket, 'show servers state').catch(() => ''));
+  return servers.length > 0 && servers.every((s) => s.admin !== 'ready' || s.operational === 'up');
+}

@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import type { Server } from 'node:http';
 import type { MmsdConfig } from './config/types.js';
 import { describeError } from './errors.js';
@@ -18,6 +19,7 @@ import { Coalescer } from './state/coalescer.js';
 import { loadState, StateFileWriter } from './state/state-file.js';
 import { StateStore } from './state/store.js';
 import { Backoff } from './util/backoff.js';
+import { ensureDirs } from './util/dirs.js';
 
 export interface AgentOptions {
   config: MmsdConfig;
@@ -147,7 +149,10 @@ export class Agent {
   async start(): Promise<void> {
     if (this.started) throw new Error('the agent was already started');
     this.started = true;
-    if (this.config.stateFile) await this.stateWriter.removeStaleTemps(this.config.stateFile);
+    if (this.config.stateFile && (this.mode === 'run' || this.mode === 'once')) {
+      await ensureDirs([{ path: dirname(this.config.stateFile), option: 'stateFile' }]);
+      await this.stateWriter.removeStaleTemps(this.config.stateFile);
+    }
     this.plugins = await this.createPluginSet(this.loaded, this.config);
     await this.plugins.hooks.onStart.promise({ mode: this.mode, config: this.config });
     if (this.config.metrics.port !== undefined && this.mode === 'run') {

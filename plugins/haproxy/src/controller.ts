@@ -65,6 +65,12 @@ export class HaproxyController {
   /** Structure (see `structureOf`) of the config the running HAProxy loaded. */
   private loaded: string | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
+  private superviseNow: (() => void) | undefined;
+  /** The config text last installed (it passed `haproxy -c`). */
+  private installedText: string | undefined;
+  /** How the HAProxy this mmsd started ended, when it did. */
+  private exitReason = '';
+  private startError = '';
   /** The hard open-files limit HAProxy will inherit: maxconn is fitted to it. */
   private readonly openFiles = openFilesLimit();
 
@@ -151,6 +157,18 @@ export class HaproxyController {
     // Each warning once, not at every config written while it stands.
     for (const warning of view.warnings) if (!this.warned.has(warning)) this.ctx.log.warn('%s', warning);
     this.warned = new Set(view.warnings);
+    if (view.refusal) {
+      if (view.refusal !== this.lastError) this.ctx.log.error('%s', view.refusal);
+      this.lastError = view.refusal;
+      return undefined;
+    }
+    // The file in place passed the check when it was installed (a restart after a crash, a
+    // reload that only needs the runtime API): checking it again would only delay HAProxy.
+    if (text === this.installedText) {
+      if (this.lastError) this.ctx.log.info('the HAProxy config passes "haproxy -c" again');
+      this.lastError = '';
+      return { view, text, snapshot, structure: structureOf(text) };
+    }
     const file = join(dirname(this.options.configFile), `.${basename(this.options.configFile)}.candidate-${process.pid}-${++this.candidates}`);
     await mkdir(dirname(file), { recursive: true });
     await writeFile(file, text, { mode: 0o644 });
@@ -189,6 +207,7 @@ export class HaproxyController {
 
   private async install(candidate: Candidate): Promise<'created' | 'updated' | 'unchanged'> {
     const outcome = await this.ctx.files.write(this.options.configFile, candidate.text, { mode: 0o644 });
+    this.installedText = candidate.text;
     this.writtenVersion = Math.max(this.writtenVersion, candidate.snapshot.version);
     return outcome;
   }
@@ -229,10 +248,15 @@ export class HaproxyController {
     await this.ctx.files.write(this.options.stateFile, stateFileFor(candidate.view, undefined, this.options.checks), { fsync: false });
     await rm(this.options.masterSocket, { force: true });
     try {
-      await this.process.start();
+      await this.process.start((how) => {
+        this.exitReason = how;
+        this.superviseNow?.();
+      });
       this.metrics.starts.inc({ reason });
+      this.startError = '';
     } catch (error) {
-      this.ctx.log.error('HAProxy did not start: %s', (error as Error).message);
+      this.startError = (error as Error).message;
+      this.ctx.log.error('HAProxy did not start: %s', this.startError);
       return;
     }
     this.running = true;
@@ -353,12 +377,15 @@ export class HaproxyController {
     for (const server of actual) {
       const id = `${server.backend}/${server.server}`;
       const state = wanted.get(id);
-      if (state) commands.push(...stateCommands(id, server.admin, state as 'ready' | 'drain' | 'maint', this.options.checks));
+      if (state) commands.push(...stateCommands(id, server.admin, state as 'ready' | 'drain' | 'maint', this.options.checks, true));
     }
     for (const [id, state] of wanted) {
       const [backend, name] = id.split('/') as [string, string];
       const entry = this.applied.get(backend)?.get(name);
-      if (entry) entry.state = state as 'ready' | 'drain' | 'maint';
+      if (entry) {
+        entry.state = state as 'ready' | 'drain' | 'maint';
+        entry.fresh = entry.state === 'maint';
+      }
     }
     if (commands.length > 0) await this.send(commands);
   }
@@ -457,33 +484,52 @@ export class HaproxyController {
   }
 
   /**
-   * Every second: a HAProxy that died is started again, and one that could not be started (a
-   * port taken, …) is tried again; after more than 5 attempts within a minute, every 30 s.
+   * A HAProxy that died is started again: at once when it was started by this mmsd (its exit
+   * is seen as it happens), else within 250 ms (its PID file is watched). One that could not be
+   * started (a port taken, …) is tried again every second; after more than 5 attempts within a
+   * minute, every 30 s, saying why.
    */
   private supervise(): void {
     let reason: 'initial' | 'died' = 'initial';
     let nextAttempt = 0;
+    let ticking = false;
     const tick = async (): Promise<void> => {
-      if (this.stopping || !this.options.manage) return;
+      if (this.supervisor) clearTimeout(this.supervisor);
+      this.supervisor = undefined;
+      if (this.stopping || !this.options.manage || ticking) return;
+      ticking = true;
+      try {
+        await check();
+      } finally {
+        ticking = false;
+      }
+      if (!this.stopping) this.supervisor = setTimeout(() => void tick(), this.running ? 250 : 1000);
+    };
+    const check = async (): Promise<void> => {
       if (this.running && !(await this.process.masterPid())) {
         this.running = false;
         reason = 'died';
-        this.ctx.log.error('HAProxy is not running any more; starting it again');
+        this.ctx.log.error('HAProxy is not running any more%s; starting it again', this.exitReason ? ` (${this.exitReason})` : '');
+        this.exitReason = '';
       }
       const now = Date.now();
       if (!this.running && this.snapshot && now >= nextAttempt) {
         this.restarts = [...this.restarts.filter((t) => now - t < 60_000), now];
         if (this.restarts.length > 5) {
-          this.ctx.log.error('HAProxy could not be kept running (%d attempts within a minute); next attempt in 30 s', this.restarts.length);
+          this.ctx.log.error(
+            'HAProxy could not be kept running (%d attempts within a minute%s); next attempt in 30 s',
+            this.restarts.length,
+            this.startError ? `, the last: ${this.startError}` : '',
+          );
           this.restarts = [];
           nextAttempt = now + 30_000;
         } else {
           await this.enqueue(() => this.start(reason));
         }
       }
-      this.supervisor = setTimeout(() => void tick(), 1000);
     };
+    this.superviseNow = () => void tick();
     if (this.supervisor) clearTimeout(this.supervisor);
-    this.supervisor = setTimeout(() => void tick(), 1000);
+    this.supervisor = setTimeout(() => void tick(), 250);
   }
 }

@@ -4,7 +4,9 @@ import { readFileSync } from 'node:fs';
  * HAProxy asks for 2 × maxconn file descriptors (client and server side), one per listener
  * and per checked server, and a few of its own (threads, pipes, sockets: 26 with 2.6 on two
  * threads, measured; 64 leaves room). When that is more than the hard RLIMIT_NOFILE it runs
- * under, HAProxy 2.6 refuses to start ("Cannot raise FD limit"): maxconn is fitted instead.
+ * under, HAProxy 2.6 refuses to start ("Cannot raise FD limit", also with `ulimit-n` set):
+ * maxconn is fitted instead, and when even the listeners and checks alone do not fit, the
+ * config is not run at all (HAProxy would exit at every start).
  */
 const OWN_FDS = 64;
 /** Below this, fitting maxconn would leave a HAProxy that serves almost nothing: it is an error to fix. */
@@ -17,8 +19,10 @@ export interface FdBudget {
   needed: number;
   /** The hard RLIMIT_NOFILE HAProxy inherits, when known. */
   limit?: number;
-  /** Why maxconn was lowered (or cannot be lowered enough), in one line for operators. */
+  /** Why maxconn was lowered, in one line for operators. */
   warning?: string;
+  /** Why HAProxy cannot start under this limit at all, in one line for operators. */
+  refusal?: string;
 }
 
 export function fdBudget(maxconn: number, listeners: number, checkedServers: number, limit: number | undefined): FdBudget {
@@ -28,7 +32,10 @@ export function fdBudget(maxconn: number, listeners: number, checkedServers: num
   const fitted = Math.floor((limit - fixed) / 2);
   const what = `HAProxy needs ${needed} file descriptors (maxconn ${maxconn} × 2, ${listeners} listeners, ${checkedServers} checked servers), more than the open-files limit of ${limit}`;
   const fix = 'raise it (LimitNOFILE= in the systemd unit, ulimit -n, docker --ulimit nofile=) or lower maxconn';
-  if (fitted < MIN_MAXCONN) return { maxconn: Math.max(1, fitted), needed, limit, warning: `${what}, even with a maxconn of ${MIN_MAXCONN}: HAProxy cannot start; ${fix}` };
+  if (fitted < MIN_MAXCONN) {
+    const refusal = `${what}, and even a maxconn of ${MIN_MAXCONN} does not fit: HAProxy cannot start; raise the limit (LimitNOFILE= in the systemd unit, ulimit -n, docker --ulimit nofile=) or turn HAProxy's checks off (checks: false)`;
+    return { maxconn: MIN_MAXCONN, needed, limit, refusal };
+  }
   return { maxconn: fitted, needed, limit, warning: `${what}: maxconn lowered to ${fitted}; ${fix}` };
 }
 

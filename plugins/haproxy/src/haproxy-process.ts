@@ -72,16 +72,21 @@ export class HaproxyProcess {
    * its own session (it outlives mmsd) with its output appended to `logFile`: HAProxy 2.6 has
    * no other place that says why a reload failed.
    */
-  async start(): Promise<number> {
+  async start(onExit?: (how: string) => void): Promise<number> {
     const args = ['-W', '-f', this.options.configFile, '-p', this.options.pidFile, '-S', `${this.options.masterSocket},mode,600`];
     await mkdir(dirname(this.options.logFile), { recursive: true });
     const from = await size(this.options.logFile);
     const log = await open(this.options.logFile, 'a', 0o644);
     let exit: number | null | undefined;
     let failure: Error | undefined;
+    let started = false;
     try {
       const child = spawn(this.options.bin, args, { stdio: ['ignore', log.fd, log.fd], detached: true });
-      child.on('exit', (code, signal) => (exit = code ?? (signal ? 128 : 1)));
+      child.on('exit', (code, signal) => {
+        exit = code ?? (signal ? 128 : 1);
+        // Seen at once (no polling): the restart window after a crash is what it costs.
+        if (started) onExit?.(signal ? `killed by ${signal}` : `exited with ${code}`);
+      });
       child.on('error', (error) => (failure = error));
       child.unref();
     } finally {
@@ -95,6 +100,7 @@ export class HaproxyProcess {
       const pid = await this.masterPid();
       const worker = pid ? await this.workerPid() : undefined;
       if (pid && worker) {
+        started = true;
         this.options.log.info('HAProxy started (master %d, worker %d)', pid, worker);
         return pid;
       }

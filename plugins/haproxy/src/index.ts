@@ -1,9 +1,18 @@
-import { isAbsolute, resolve } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import type { MmsdPlugin } from '@mmsd/core';
 import { HaproxyController } from './controller.js';
 import type { HaproxyOptions } from './options.js';
 import { optionsSchema } from './options.js';
 import { compileTemplate } from './render.js';
+
+/** The directories of the files mmsd and HAProxy write (all of them only when mmsd runs HAProxy). */
+function runtimeDirs(options: HaproxyOptions): { path: string; option: string }[] {
+  const paths: [keyof HaproxyOptions, string][] = [['configFile', options.configFile]];
+  if (options.manage) {
+    paths.push(['pidFile', options.pidFile], ['socket', options.socket], ['masterSocket', options.masterSocket], ['stateFile', options.stateFile], ['logFile', options.logFile]);
+  }
+  return paths.map(([option, path]) => ({ path: dirname(path), option: `haproxy ${option}` }));
+}
 
 /**
  * mmsd's HAProxy handler: every exposed TCP service gets a listener on its service port with
@@ -14,8 +23,9 @@ import { compileTemplate } from './render.js';
 const haproxy: MmsdPlugin<HaproxyOptions> = {
   name: 'haproxy',
   optionsSchema,
-  apply(hooks, ctx) {
+  async apply(hooks, ctx) {
     const options = ctx.options;
+    if (ctx.mode === 'run' || ctx.mode === 'once') await ctx.files.ensureDirs(runtimeDirs(options));
     const template = options.template && (isAbsolute(options.template) ? options.template : resolve(ctx.configDir, options.template));
     const controller = new HaproxyController(ctx, options, compileTemplate(template));
     hooks.onRender.tap('haproxy', (artifacts, snapshot) => [

@@ -5,6 +5,8 @@ export interface AppliedServer {
   address: string;
   port: number;
   state: ServerState;
+  /** In maintenance since this worker has it: HAProxy never checked it (see `stateCommands`). */
+  fresh: boolean;
 }
 
 /** What the running HAProxy has, per backend and server. */
@@ -16,28 +18,32 @@ export function appliedFromView(view: HaproxyView): Applied {
   for (const service of view.services) {
     applied.set(
       service.name,
-      new Map(service.servers.map((s) => [s.name, { address: s.address, port: s.port, state: s.state === 'ready' ? 'ready' : 'maint' }])),
+      new Map(service.servers.map((s) => [s.name, { address: s.address, port: s.port, state: s.state === 'ready' ? 'ready' : 'maint', fresh: s.state !== 'ready' }])),
     );
   }
   return applied;
 }
 
 /**
- * The commands that make a server ready. Leaving maintenance sets a checked server UP at once
- * (HAProxy sets its check health to `rise`), so a server that comes out of maintenance passes
- * through drain (no new connections) and is forced DOWN before it is made ready: only its own
- * checks then bring it up. Measured with HAProxy 2.6: up 1.0 s later with fastinter 500 ms.
+ * The commands that make a server ready that HAProxy has not checked: leaving maintenance sets
+ * a checked server UP at once (HAProxy sets its check health to `rise`), so such a server
+ * passes through drain (no new connections) and is forced DOWN before it is made ready; only
+ * its own checks then bring it up. Measured with HAProxy 2.6: up 1.0 s later (fastinter 500 ms).
  */
-export function readyCommands(id: string, from: ServerState | 'new', checks: boolean): string[] {
-  if (!checks || from === 'drain' || from === 'ready') return [`set server ${id} state ready`];
+export function readyCommands(id: string, checks: boolean): string[] {
+  if (!checks) return [`set server ${id} state ready`];
   return [`set server ${id} state drain`, `set server ${id} health down`, `set server ${id} state ready`];
 }
 
-/** The commands that take a server from `from` to `to` (nothing when they are equal). */
-export function stateCommands(id: string, from: ServerState | 'new', to: ServerState, checks: boolean): string[] {
+/**
+ * The commands that take a server from `from` to `to`. `unchecked`: HAProxy has never checked
+ * it (added at run time, at a new address, or loaded by a new worker in maintenance); else it
+ * comes back from a maintenance of mmsd's (Marathon's health flipped), and HAProxy checks it
+ * at once as it leaves it.
+ */
+export function stateCommands(id: string, from: ServerState, to: ServerState, checks: boolean, unchecked: boolean): string[] {
   if (from === to) return [];
-  if (to === 'ready') return readyCommands(id, from, checks);
-  if (from === 'new' && to === 'maint') return [];
+  if (to === 'ready' && from === 'maint' && unchecked) return readyCommands(id, checks);
   return [`set server ${id} state ${to}`];
 }
 
@@ -60,15 +66,17 @@ export function runtimeCommands(view: ServiceView, applied: Applied, checks: boo
       commands.push(`add server ${id} ${addressWithPort(server.address, server.port)}${server.options ? ` ${server.options}` : ''}`);
       // Added servers start in maintenance; checks are enabled before they leave it.
       if (checks) commands.push(`enable health ${id}`);
-      commands.push(...stateCommands(id, 'new', server.state, checks));
+      commands.push(...stateCommands(id, 'maint', server.state, checks, true));
+      current.set(server.name, { address: server.address, port: server.port, state: server.state, fresh: server.state === 'maint' });
     } else {
       const moved = had.address !== server.address || had.port !== server.port;
       if (moved) commands.push(`set server ${id} addr ${server.address} port ${server.port}`);
-      // A new address is a new endpoint: as unchecked as a server out of maintenance.
-      const from = moved && checks && server.state === 'ready' ? 'maint' : had.state;
-      commands.push(...stateCommands(id, from, server.state, checks));
+      // A new address is a new endpoint, as unchecked as a new server.
+      const from = moved && server.state === 'ready' ? 'maint' : had.state;
+      const unchecked = moved || had.fresh;
+      commands.push(...stateCommands(id, from, server.state, checks, unchecked));
+      current.set(server.name, { address: server.address, port: server.port, state: server.state, fresh: server.state === 'maint' && unchecked });
     }
-    current.set(server.name, { address: server.address, port: server.port, state: server.state });
   }
   for (const name of [...current.keys()]) {
     if (wanted.has(name)) continue;

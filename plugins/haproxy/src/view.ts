@@ -68,6 +68,8 @@ export interface HaproxyView {
   skipped: { name: string; reason: string }[];
   /** Conflicts resolved deterministically (a vhost claimed twice, two default vhosts, …). */
   warnings: string[];
+  /** Why this config cannot run here (too few file descriptors): it is then not installed. */
+  refusal?: string;
 }
 
 const SAFE_PATH = /^\/[A-Za-z0-9\-._~!$&()*+,;=:@%/?]*$/;
@@ -290,5 +292,6 @@ export function buildView(snapshot: Snapshot, options: HaproxyOptions, limits: {
     gateways: { ...(http ? { http } : {}), ...(https ? { https } : {}) },
     skipped,
     warnings,
+    ...(budget.refusal ? { refusal: budget.refusal } : {}),
   };
 }

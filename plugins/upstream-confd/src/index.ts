@@ -35,8 +35,9 @@ export function renderUpstreamFiles(snapshot: Snapshot, dir: string, mode = 0o64
 const upstreamConfd: MmsdPlugin<UpstreamConfdOptions> = {
   name: 'upstream-confd',
   optionsSchema,
-  apply(hooks, ctx) {
+  async apply(hooks, ctx) {
     const dir = isAbsolute(ctx.options.dir) ? ctx.options.dir : resolve(ctx.configDir, ctx.options.dir);
+    if (ctx.mode === 'run' || ctx.mode === 'once') await ctx.files.ensureDirs([{ path: dir, option: 'upstream-confd dir' }]);
     hooks.onRender.tap('upstream-confd', (artifacts, snapshot) => [...artifacts, ...renderUpstreamFiles(snapshot, dir, ctx.options.mode)]);
     const writer = new InstancesWriter({ dir, mode: ctx.options.mode, files: ctx.files, log: ctx.log, metrics: ctx.metrics, owner: ctx.name });
     hooks.onStart.tap('upstream-confd', () => ctx.log.info('writing upstream files into %s', dir));

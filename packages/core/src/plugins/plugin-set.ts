@@ -1,5 +1,5 @@
 import type { MmsdConfig } from '../config/types.js';
-import { MmsdError, describeError } from '../errors.js';
+import { MmsdError, describeError, isMmsdError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { createLogger } from '../log.js';
 import type { MarathonReader } from '../marathon/client.js';
@@ -67,9 +67,11 @@ export class PluginSet {
       try {
         await plugin.apply(scopeHooks(hooks, plugin.name), ctx);
       } catch (error) {
+        // A coded error (a runtime directory that cannot be created, …) carries its own hint.
+        if (isMmsdError(error)) throw error;
         throw new MmsdError('EMMSD_PLUGIN_APPLY_FAILED', `plugin "${plugin.name}" failed to set up: ${describeError(error)}`, {
           cause: error,
-          hint: `check the options of "${plugin.name}"; a plugin's apply() must only tap hooks`,
+          hint: `check the options of "${plugin.name}" and what it logged`,
           details: { plugin: plugin.name },
         });
       }

@@ -6,6 +6,8 @@ import type { RetryingFiles, RetryingFilesOptions } from '../util/retrying-files
 import type { MmsdHooks } from './hooks.js';
 
 export type { RetryingFiles, RetryingFilesOptions, RetryingWriteOptions } from '../util/retrying-files.js';
+import type { RuntimeDir } from '../util/dirs.js';
+export type { RuntimeDir } from '../util/dirs.js';
 
 /** A file a handler would write: `mmsd render` prints it, `mmsd run` writes it. */
 export interface Artifact {
@@ -59,6 +61,12 @@ export interface FileHelpers {
    * Stop it in onShutdown.
    */
   retrying(options: RetryingFilesOptions): RetryingFiles;
+  /**
+   * Creates the directories a plugin will write into (sockets, pid, state, logs), or rejects
+   * with a coded error naming the path and the option that chose it. Await it in `apply()` in
+   * `run` mode: mmsd then refuses to start rather than retry something that cannot work.
+   */
+  ensureDirs(dirs: readonly RuntimeDir[], mode?: number): Promise<void>;
 }
 
 /** A temp file removed by removeStaleTemps. */

@@ -2,6 +2,7 @@ import { lstat, mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/p
 import { basename, dirname, join } from 'node:path';
 import type { FileHelpers, StaleTemp, WriteOptions, WriteOutcome } from '../plugins/types.js';
 import { RetryingFileWriter } from './retrying-files.js';
+import { ensureDirs } from './dirs.js';
 
 export async function readIfExists(path: string): Promise<string | undefined> {
   try {
@@ -137,4 +138,5 @@ export const fileHelpers: FileHelpers = {
   read: readIfExists,
   removeStaleTemps,
   retrying: (options) => new RetryingFileWriter(fileHelpers, options),
+  ensureDirs,
 };
