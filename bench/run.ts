@@ -1,4 +1,4 @@
-// npm run bench [-- --apps 100,10000 --tasks 10 --events 200 --reloads 5 --only upstream-confd|full-sync|haproxy]
+// npm run bench [-- --apps 100,10000 --tasks 10 --events 200 --reloads 5 --kills 3 --only upstream-confd|full-sync|haproxy|haproxy-restart]
 // Figures are printed side by side from one run (the machine is shared and noisy: compare
 // within a run, not across runs) and saved in bench/results/.
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -6,6 +6,8 @@ import { parseArgs } from 'node:util';
 import { benchFullSync } from './full-sync.js';
 import type { FullSyncResult } from './full-sync.js';
 import { benchHaproxy } from './haproxy.js';
+import { benchHaproxyRestart } from './haproxy-restart.js';
+import type { RestartResult } from './haproxy-restart.js';
 import type { HaproxyResult } from './haproxy.js';
 import { benchUpstreamConfd } from './upstream-confd.js';
 import type { UpstreamResult } from './upstream-confd.js';
@@ -17,6 +19,7 @@ const { values } = parseArgs({
     tasks: { type: 'string', default: '10' },
     events: { type: 'string', default: '200' },
     reloads: { type: 'string', default: '5' },
+    kills: { type: 'string', default: '3' },
     only: { type: 'string' },
   },
 });
@@ -25,7 +28,8 @@ const sizes = values.apps.split(',').map(Number);
 const tasks = Number(values.tasks);
 const events = Number(values.events);
 const reloads = Number(values.reloads);
-const results: { upstreamConfd?: UpstreamResult[]; fullSync?: FullSyncResult[]; haproxy?: HaproxyResult[] } = {};
+const kills = Number(values.kills);
+const results: { upstreamConfd?: UpstreamResult[]; fullSync?: FullSyncResult[]; haproxy?: HaproxyResult[]; haproxyRestart?: RestartResult[] } = {};
 
 if (!values.only || values.only === 'upstream-confd') {
   results.upstreamConfd = [];
@@ -80,6 +84,23 @@ if (!values.only || values.only === 'haproxy') {
   const [small, large] = [results.haproxy[0], results.haproxy.at(-1)];
   if (small && large && small !== large) {
     console.log(`\nflip p99 ratio ${large.apps} apps / ${small.apps} apps: ${(large.flipToRuntime.p99 / small.flipToRuntime.p99).toFixed(2)}`);
+  }
+}
+
+if (!values.only || values.only === 'haproxy-restart') {
+  results.haproxyRestart = [];
+  // Each app is a real listener and a real HTTP check: the small size only.
+  for (const apps of [Math.min(...sizes, 1000)]) {
+    process.stderr.write(`haproxy restart: ${apps} apps, ${kills} kill -9 of the master and of the worker…\n`);
+    results.haproxyRestart.push(await benchHaproxyRestart(apps, kills));
+  }
+  console.log('\nHAProxy killed (SIGKILL of master or worker): the real CLI, HAProxy checks on, 100 requests/s on new connections\n');
+  console.log('| apps | kills | kill → HAProxy started median | max | kill → last refused median | max | kill → last failed median | max | refused per kill median | max | 503 per kill median | max |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const r of results.haproxyRestart) {
+    console.log(
+      `| ${r.apps} | ${r.kills} | ${ms(r.restartedMs.median)} | ${ms(r.restartedMs.max)} | ${ms(r.refusedUntilMs.median)} | ${ms(r.refusedUntilMs.max)} | ${ms(r.servedMs.median)} | ${ms(r.servedMs.max)} | ${r.refused.median} | ${r.refused.max} | ${r.unavailable.median} | ${r.unavailable.max} |`,
+    );
   }
 }
 

@@ -71,6 +71,7 @@ export class HaproxyController {
   /** How the HAProxy this mmsd started ended, when it did. */
   private exitReason = '';
   private startError = '';
+  private lastStartAt = 0;
   /** The hard open-files limit HAProxy will inherit: maxconn is fitted to it. */
   private readonly openFiles = openFilesLimit();
 
@@ -254,6 +255,7 @@ export class HaproxyController {
       });
       this.metrics.starts.inc({ reason });
       this.startError = '';
+      this.lastStartAt = Date.now();
     } catch (error) {
       this.startError = (error as Error).message;
       this.ctx.log.error('HAProxy did not start: %s', this.startError);
@@ -487,7 +489,7 @@ export class HaproxyController {
    * A HAProxy that died is started again: at once when it was started by this mmsd (its exit
    * is seen as it happens), else within 250 ms (its PID file is watched). One that could not be
    * started (a port taken, …) is tried again every second; after more than 5 attempts within a
-   * minute, every 30 s, saying why.
+   * minute (starts that then ran for 10 s or more do not count), every 30 s, saying why.
    */
   private supervise(): void {
     let reason: 'initial' | 'died' = 'initial';
@@ -509,6 +511,8 @@ export class HaproxyController {
       if (this.running && !(await this.process.masterPid())) {
         this.running = false;
         reason = 'died';
+        // Only a HAProxy that dies soon after its start is a crash loop to slow down.
+        if (Date.now() - this.lastStartAt >= 10_000) this.restarts = [];
         this.ctx.log.error('HAProxy is not running any more%s; starting it again', this.exitReason ? ` (${this.exitReason})` : '');
         this.exitReason = '';
       }

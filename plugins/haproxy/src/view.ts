@@ -118,11 +118,11 @@ const DEFAULT_INTER_MS = 2000;
 /**
  * Checks of a server that is down or changing state: a server starts DOWN until its checks
  * pass (see server-states.ts), so these decide how soon a new task gets traffic (rise 2: two
- * checks, about 1 s) and how soon a failing one loses it.
+ * checks, about 0.5 s) and how soon a failing one loses it.
  */
-export const FAST_INTER_MS = 500;
+export const FAST_INTER_MS = 250;
 
-/** `check inter 10000 fastinter 500 downinter 500 send-proxy`: the same keywords in the config and in `add server`. */
+/** `check inter 10000 fastinter 250 downinter 250 send-proxy`: the same keywords in the config and in `add server`. */
 export function serverOptions(service: Service, check: CheckView, checks: boolean): string {
   const words: string[] = [];
   if (checks) {

@@ -80,8 +80,8 @@ test('what the labels fixture shows: each proto, gateways, PROXY protocol, confl
     ['10.0.0.2', 'drain', true],
     ['10.0.0.3', 'maint', true],
   ]);
-  t.regex(byName.get('web.site')!.servers[0]!.line, / check inter 5000 fastinter 500 downinter 500 send-proxy-v2$/);
-  t.regex(byName.get('mail.smtp')!.servers[0]!.line, / check fastinter 500 downinter 500 send-proxy$/);
+  t.regex(byName.get('web.site')!.servers[0]!.line, / check inter 5000 fastinter 250 downinter 250 send-proxy-v2$/);
+  t.regex(byName.get('mail.smtp')!.servers[0]!.line, / check fastinter 250 downinter 250 send-proxy$/);
   t.deepEqual(byName.get('plain.tcp')!.unresolved, ['unresolved.example.internal:31009']);
   t.deepEqual(view.gateways.http!.exact, [{ backend: 'dup.vhost', hosts: ['dup.example.com', 'www.example.com'] }]);
   t.deepEqual(view.gateways.http!.wildcard, [{ match: '.example.org', backend: 'web.site' }]);
