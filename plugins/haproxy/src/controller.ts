@@ -1,14 +1,17 @@
-import { basename, dirname, join } from 'node:path';
-import { mkdir, writeFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import type { ChangeSet, Counter, Histogram, PluginContext, Snapshot } from '@mmsd/core';
-import { HaproxyProcess, alerts } from './haproxy-process.js';
+import { ConfigChecker } from './config-check.js';
+import { HaproxyProcess } from './haproxy-process.js';
 import type { HaproxyOptions } from './options.js';
 import type { Renderer } from './render.js';
 import type { Applied } from './runtime.js';
-import { appliedFromView, runtimeCommands, stateCommands, structuralKey } from './runtime.js';
-import { stateFileFor } from './server-states.js';
+import { appliedFromView, runtimeCommands, structuralKey } from './runtime.js';
+import { alignStates, stateFileFor } from './server-states.js';
 import { openFilesLimit } from './fd-budget.js';
-import { cli, cliBatch, failures, parseServersState } from './socket.js';
+import { RuntimeSender } from './runtime-sender.js';
+import { cli, parseServersState } from './socket.js';
+import type { StartReason } from './supervisor.js';
+import { Supervisor } from './supervisor.js';
 import type { HaproxyView } from './view.js';
 import { buildView, serviceView } from './view.js';
 
@@ -51,27 +54,15 @@ export class HaproxyController {
   private busy = 0;
   private reloadTimer: NodeJS.Timeout | undefined;
   private writeTimer: NodeJS.Timeout | undefined;
-  private supervisor: NodeJS.Timeout | undefined;
   private lastReloadAt = 0;
   private writtenVersion = -1;
-  private lastError = '';
-  private restarts: number[] = [];
-  private pendingDeletes = new Set<string>();
-  private deleteTimer: NodeJS.Timeout | undefined;
-  private deleteAttempts = 0;
-  private candidates = 0;
-  private warned = new Set<string>();
   private failedReloads = 0;
   /** Structure (see `structureOf`) of the config the running HAProxy loaded. */
   private loaded: string | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
-  private superviseNow: (() => void) | undefined;
-  /** The config text last installed (it passed `haproxy -c`). */
-  private installedText: string | undefined;
-  /** How the HAProxy this mmsd started ended, when it did. */
-  private exitReason = '';
-  private startError = '';
-  private lastStartAt = 0;
+  private readonly checker: ConfigChecker;
+  private readonly sender: RuntimeSender;
+  private readonly supervisor: Supervisor;
   /** The hard open-files limit HAProxy will inherit: maxconn is fitted to it. */
   private readonly openFiles = openFilesLimit();
 
@@ -97,6 +88,23 @@ export class HaproxyController {
       runtimeCommands: m.counter('mmsd_haproxy_runtime_commands_total', 'Runtime API commands sent, by outcome (ok, retried, refused)', ['outcome']),
       starts: m.counter('mmsd_haproxy_starts_total', 'HAProxy started by mmsd, by reason (initial, died)', ['reason']),
     };
+    this.checker = new ConfigChecker(ctx, options, this.metrics.checks);
+    this.sender = new RuntimeSender({
+      socket: options.socket,
+      log: ctx.log,
+      commands: this.metrics.runtimeCommands,
+      fallBack: () => this.scheduleReload(),
+      enqueue: (step) => void this.enqueue(step),
+      running: () => this.running,
+    });
+    this.supervisor = new Supervisor({
+      log: ctx.log,
+      running: () => this.running,
+      alive: async () => (await this.process.masterPid()) !== undefined,
+      markDead: () => (this.running = false),
+      ready: () => this.snapshot !== undefined && this.options.manage,
+      start: (reason) => this.enqueue(() => this.start(reason)),
+    });
   }
 
   /** The config of a snapshot, as `render` prints it and `run` writes it. */
@@ -133,7 +141,9 @@ export class HaproxyController {
 
   async shutdown(): Promise<void> {
     this.stopping = true;
-    for (const timer of [this.reloadTimer, this.supervisor, this.deleteTimer, this.retryTimer]) if (timer) clearTimeout(timer);
+    for (const timer of [this.reloadTimer, this.retryTimer]) if (timer) clearTimeout(timer);
+    this.supervisor.stop();
+    this.sender.stop();
     const write = this.writeTimer !== undefined;
     if (this.writeTimer) clearTimeout(this.writeTimer);
     await this.queue;
@@ -149,51 +159,13 @@ export class HaproxyController {
     return run;
   }
 
-  /** Renders the current snapshot and checks it with `haproxy -c`; undefined if it fails. */
+  /** Renders the current snapshot and checks it (see ConfigChecker); undefined if it may not run. */
   private async candidate(): Promise<Candidate | undefined> {
     const snapshot = this.snapshot!;
     const started = performance.now();
     const { view, text } = this.renderSnapshot(snapshot);
     const rendered = performance.now();
-    // Each warning once, not at every config written while it stands.
-    for (const warning of view.warnings) if (!this.warned.has(warning)) this.ctx.log.warn('%s', warning);
-    this.warned = new Set(view.warnings);
-    if (view.refusal) {
-      if (view.refusal !== this.lastError) this.ctx.log.error('%s', view.refusal);
-      this.lastError = view.refusal;
-      return undefined;
-    }
-    // The file in place passed the check when it was installed (a restart after a crash, a
-    // reload that only needs the runtime API): checking it again would only delay HAProxy.
-    if (text === this.installedText) {
-      if (this.lastError) this.ctx.log.info('the HAProxy config passes "haproxy -c" again');
-      this.lastError = '';
-      return { view, text, snapshot, structure: structureOf(text) };
-    }
-    const file = join(dirname(this.options.configFile), `.${basename(this.options.configFile)}.candidate-${process.pid}-${++this.candidates}`);
-    await mkdir(dirname(file), { recursive: true });
-    await writeFile(file, text, { mode: 0o644 });
-    try {
-      // Not -q: it silences the alerts too.
-      const result = await this.ctx.exec(this.options.bin, ['-c', '-f', file], { timeout: 120_000 });
-      // Exit code 2: valid, but nothing to listen on (HAProxy runs such a config all the same).
-      const valid = result.code === 0 || (result.code === 2 && /no listener/.test(result.stdout + result.stderr));
-      this.metrics.checks.inc({ outcome: valid ? 'passed' : 'failed' });
-      if (!valid) {
-        const reason = alerts(result.stdout + result.stderr).split(file).join(this.options.configFile);
-        const message = `the new HAProxy config does not pass "haproxy -c" (${reason}); HAProxy keeps the running config`;
-        if (message !== this.lastError) this.ctx.log.error('%s', message);
-        this.lastError = message;
-        return undefined;
-      }
-    } catch (error) {
-      const message = `cannot run ${this.options.bin} to check the config: ${(error as Error).message} (install HAProxy or set the "bin" option)`;
-      if (message !== this.lastError) this.ctx.log.error('%s', message);
-      this.lastError = message;
-      return undefined;
-    } finally {
-      await rm(file, { force: true });
-    }
+    if (!(await this.checker.accepts(view, text))) return undefined;
     this.ctx.log.debug(
       'config of %d services rendered (%d ms, %d kB) and checked by haproxy -c (%d ms)',
       view.services.length,
@@ -201,14 +173,12 @@ export class HaproxyController {
       Math.round(text.length / 1024),
       Math.round(performance.now() - rendered),
     );
-    if (this.lastError) this.ctx.log.info('the HAProxy config passes "haproxy -c" again');
-    this.lastError = '';
     return { view, text, snapshot, structure: structureOf(text) };
   }
 
   private async install(candidate: Candidate): Promise<'created' | 'updated' | 'unchanged'> {
     const outcome = await this.ctx.files.write(this.options.configFile, candidate.text, { mode: 0o644 });
-    this.installedText = candidate.text;
+    this.checker.installed(candidate.text);
     this.writtenVersion = Math.max(this.writtenVersion, candidate.snapshot.version);
     return outcome;
   }
@@ -216,7 +186,7 @@ export class HaproxyController {
   private remember(view: HaproxyView): void {
     this.applied = appliedFromView(view);
     this.keys = keysOf(view);
-    this.pendingDeletes.clear();
+    this.sender.forget();
   }
 
   /** `manage: false`: the config file is all mmsd keeps (checked); HAProxy is someone else's. */
@@ -238,10 +208,10 @@ export class HaproxyController {
     } else {
       await this.start();
     }
-    this.supervise();
+    this.supervisor.begin();
   }
 
-  private async start(reason: 'initial' | 'died' = 'initial'): Promise<void> {
+  private async start(reason: StartReason = 'initial'): Promise<void> {
     const candidate = await this.candidate();
     if (!candidate) return;
     await this.install(candidate);
@@ -249,16 +219,12 @@ export class HaproxyController {
     await this.ctx.files.write(this.options.stateFile, stateFileFor(candidate.view, undefined, this.options.checks), { fsync: false });
     await rm(this.options.masterSocket, { force: true });
     try {
-      await this.process.start((how) => {
-        this.exitReason = how;
-        this.superviseNow?.();
-      });
+      await this.process.start((how) => this.supervisor.exited(how));
       this.metrics.starts.inc({ reason });
-      this.startError = '';
-      this.lastStartAt = Date.now();
+      this.supervisor.started();
     } catch (error) {
-      this.startError = (error as Error).message;
-      this.ctx.log.error('HAProxy did not start: %s', this.startError);
+      this.supervisor.failed((error as Error).message);
+      this.ctx.log.error('HAProxy did not start: %s', (error as Error).message);
       return;
     }
     this.running = true;
@@ -292,7 +258,7 @@ export class HaproxyController {
       await this.install(candidate);
       this.keys = keysOf(candidate.view);
       const commands = candidate.view.services.flatMap((service) => runtimeCommands(service, this.applied, this.options.checks));
-      if (commands.length > 0) await this.send([...commands, ...this.takePendingDeletes()]);
+      if (commands.length > 0) await this.sender.send([...commands, ...this.sender.takePendingDeletes()]);
       return;
     }
     const started = performance.now();
@@ -357,13 +323,13 @@ export class HaproxyController {
     } catch (error) {
       this.ctx.log.warn('could not save the server states before the reload: %s', (error as Error).message);
     }
-    const running = [...this.applied].flatMap(([backend, servers]) => [...servers.keys()].map((server) => `${backend}/${server}`));
-    await this.ctx.files.write(this.options.stateFile, stateFileFor(view, states, this.options.checks, states ? [] : running), { fsync: false });
+    const running = states ? [] : [...this.applied].flatMap(([backend, servers]) => [...servers.keys()].map((server) => `${backend}/${server}`));
+    await this.ctx.files.write(this.options.stateFile, stateFileFor(view, states, this.options.checks, running), { fsync: false });
   }
 
   /**
    * After a (re)load, the server states from the state file may be older than the snapshot the
-   * config was rendered from: set every server that differs to its state in the snapshot.
+   * config was rendered from: every server that differs is set to its state in the snapshot.
    */
   private async verifyStates(view: HaproxyView): Promise<void> {
     let actual;
@@ -373,23 +339,8 @@ export class HaproxyController {
       this.ctx.log.warn('could not read the server states: %s', (error as Error).message);
       return;
     }
-    const wanted = new Map<string, string>();
-    for (const service of view.services) for (const server of service.servers) wanted.set(`${service.name}/${server.name}`, server.state);
-    const commands: string[] = [];
-    for (const server of actual) {
-      const id = `${server.backend}/${server.server}`;
-      const state = wanted.get(id);
-      if (state) commands.push(...stateCommands(id, server.admin, state as 'ready' | 'drain' | 'maint', this.options.checks, true));
-    }
-    for (const [id, state] of wanted) {
-      const [backend, name] = id.split('/') as [string, string];
-      const entry = this.applied.get(backend)?.get(name);
-      if (entry) {
-        entry.state = state as 'ready' | 'drain' | 'maint';
-        entry.fresh = entry.state === 'maint';
-      }
-    }
-    if (commands.length > 0) await this.send(commands);
+    const commands = alignStates(view, actual, this.applied, this.options.checks);
+    if (commands.length > 0) await this.sender.send(commands);
   }
 
   private async updateAtRuntime(names: readonly string[]): Promise<void> {
@@ -402,71 +353,8 @@ export class HaproxyController {
       if (this.keys.get(name) !== structuralKey(view)) continue; // a reload is coming for it
       commands.push(...runtimeCommands(view, this.applied, this.options.checks));
     }
-    commands.push(...this.takePendingDeletes());
-    if (commands.length > 0) await this.send(commands);
-  }
-
-  private takePendingDeletes(): string[] {
-    const commands = [...this.pendingDeletes].map((id) => `del server ${id}`);
-    this.pendingDeletes.clear();
-    return commands;
-  }
-
-  /**
-   * A server in maintenance keeps its connections until they end (and idle ones until HAProxy
-   * purges them): its deletion is retried, 0.1 s after the first refusal, then less often.
-   */
-  private scheduleDeleteRetry(): void {
-    if (this.deleteTimer || this.stopping || this.pendingDeletes.size === 0) return;
-    const wait = Math.min(100 * 2 ** this.deleteAttempts, 10_000);
-    this.deleteAttempts++;
-    this.deleteTimer = setTimeout(() => {
-      this.deleteTimer = undefined;
-      void this.enqueue(async () => {
-        const commands = this.takePendingDeletes();
-        if (commands.length > 0 && this.running) await this.send(commands);
-      });
-    }, wait);
-    this.deleteTimer.unref();
-  }
-
-  /** Sends runtime commands; what fails is retried (deletions) or left to a reload. */
-  private async send(commands: readonly string[]): Promise<void> {
-    let answers: string[];
-    try {
-      answers = await cliBatch(this.options.socket, commands, 10_000);
-    } catch (error) {
-      this.ctx.log.warn('the HAProxy runtime API does not answer (%s); reloading instead', (error as Error).message);
-      this.scheduleReload();
-      return;
-    }
-    // A retried deletion may find its server gone already (a reload in between).
-    const deletionsOnly = commands.every((c) => c.startsWith('del server '));
-    const failed = answers.flatMap(failures).filter((line) => !(deletionsOnly && /^No such server/i.test(line)));
-    if (!failed.some((line) => /still has connections/i.test(line))) this.deleteAttempts = 0;
-    if (failed.length === 0) {
-      this.metrics.runtimeCommands.inc({ outcome: 'ok' }, commands.length);
-      this.ctx.log.debug('runtime API: %d commands', commands.length);
-      return;
-    }
-    const busy = failed.filter((line) => /still has connections|not in maintenance|still used/i.test(line));
-    if (busy.length > 0) {
-      // A server that still has connections is deleted later; it gets no new ones meanwhile.
-      // The answers do not say which server refused: all of them are retried.
-      for (const command of commands) {
-        const del = /^del server (\S+)$/.exec(command);
-        if (del) this.pendingDeletes.add(del[1]!);
-      }
-      this.scheduleDeleteRetry();
-    }
-    const other = failed.filter((line) => !busy.includes(line));
-    this.metrics.runtimeCommands.inc({ outcome: 'ok' }, Math.max(0, commands.length - failed.length));
-    if (busy.length > 0) this.metrics.runtimeCommands.inc({ outcome: 'retried' }, busy.length);
-    if (other.length > 0) {
-      this.metrics.runtimeCommands.inc({ outcome: 'refused' }, other.length);
-      this.ctx.log.warn('the HAProxy runtime API refused some changes (%s); reloading instead', other.slice(0, 3).join('; '));
-      this.scheduleReload();
-    }
+    commands.push(...this.sender.takePendingDeletes());
+    if (commands.length > 0) await this.sender.send(commands);
   }
 
   private scheduleWrite(): void {
@@ -483,57 +371,5 @@ export class HaproxyController {
     if (!this.snapshot || this.snapshot.version <= this.writtenVersion || this.reloadTimer) return;
     const candidate = await this.candidate();
     if (candidate && candidate.snapshot.version > this.writtenVersion) await this.install(candidate);
-  }
-
-  /**
-   * A HAProxy that died is started again: at once when it was started by this mmsd (its exit
-   * is seen as it happens), else within 250 ms (its PID file is watched). One that could not be
-   * started (a port taken, …) is tried again every second; after more than 5 attempts within a
-   * minute (starts that then ran for 10 s or more do not count), every 30 s, saying why.
-   */
-  private supervise(): void {
-    let reason: 'initial' | 'died' = 'initial';
-    let nextAttempt = 0;
-    let ticking = false;
-    const tick = async (): Promise<void> => {
-      if (this.supervisor) clearTimeout(this.supervisor);
-      this.supervisor = undefined;
-      if (this.stopping || !this.options.manage || ticking) return;
-      ticking = true;
-      try {
-        await check();
-      } finally {
-        ticking = false;
-      }
-      if (!this.stopping) this.supervisor = setTimeout(() => void tick(), this.running ? 250 : 1000);
-    };
-    const check = async (): Promise<void> => {
-      if (this.running && !(await this.process.masterPid())) {
-        this.running = false;
-        reason = 'died';
-        // Only a HAProxy that dies soon after its start is a crash loop to slow down.
-        if (Date.now() - this.lastStartAt >= 10_000) this.restarts = [];
-        this.ctx.log.error('HAProxy is not running any more%s; starting it again', this.exitReason ? ` (${this.exitReason})` : '');
-        this.exitReason = '';
-      }
-      const now = Date.now();
-      if (!this.running && this.snapshot && now >= nextAttempt) {
-        this.restarts = [...this.restarts.filter((t) => now - t < 60_000), now];
-        if (this.restarts.length > 5) {
-          this.ctx.log.error(
-            'HAProxy could not be kept running (%d attempts within a minute%s); next attempt in 30 s',
-            this.restarts.length,
-            this.startError ? `, the last: ${this.startError}` : '',
-          );
-          this.restarts = [];
-          nextAttempt = now + 30_000;
-        } else {
-          await this.enqueue(() => this.start(reason));
-        }
-      }
-    };
-    this.superviseNow = () => void tick();
-    if (this.supervisor) clearTimeout(this.supervisor);
-    this.supervisor = setTimeout(() => void tick(), 250);
   }
 }

@@ -1,4 +1,7 @@
-import type { HaproxyView } from './view.js';
+import type { Applied } from './runtime.js';
+import { stateCommands } from './runtime.js';
+import type { ServerRuntimeState } from './socket.js';
+import type { HaproxyView, ServerState } from './view.js';
 
 /**
  * HAProxy's server-state file (format 1, as `show servers state` prints it), loaded by every
@@ -44,4 +47,29 @@ export function stateFileFor(view: HaproxyView, saved: string | undefined, check
     }
   }
   return text;
+}
+
+/**
+ * The commands that bring the servers of a freshly (re)loaded worker (`actual`) to the states
+ * of the view it was rendered from; `applied` is updated to match. A server in maintenance
+ * there was never checked by this worker.
+ */
+export function alignStates(view: HaproxyView, actual: readonly ServerRuntimeState[], applied: Applied, checks: boolean): string[] {
+  const wanted = new Map<string, ServerState>();
+  for (const service of view.services) for (const server of service.servers) wanted.set(`${service.name}/${server.name}`, server.state);
+  const commands: string[] = [];
+  for (const server of actual) {
+    const id = `${server.backend}/${server.server}`;
+    const state = wanted.get(id);
+    if (state) commands.push(...stateCommands(id, server.admin, state, checks, true));
+  }
+  for (const [id, state] of wanted) {
+    const [backend, name] = id.split('/') as [string, string];
+    const entry = applied.get(backend)?.get(name);
+    if (entry) {
+      entry.state = state;
+      entry.fresh = state === 'maint';
+    }
+  }
+  return commands;
 }
