@@ -1,6 +1,6 @@
 // @mmsd/core: everything mmsd knows about Marathon, the model, hooks, plugins and config.
 
-// Model (DESIGN §2) and labels (§3)
+// Model and labels (docs/labels.md, docs/writing-a-plugin.md#payloads)
 export type {
   App,
   AppChange,
@@ -54,7 +54,7 @@ export type { CoalescerOptions } from './state/coalescer.js';
 export { loadState, saveState, StateFileWriter } from './state/state-file.js';
 export type { PersistedState, StateFileContent } from './state/state-file.js';
 
-// Hooks and plugins (DESIGN §5)
+// Hooks and plugins (docs/writing-a-plugin.md)
 export { createHooks, scopeHooks, HOOK_NAMES } from './plugins/hooks.js';
 export type { CreateHooksOptions, HookFailure, HookName, MmsdHooks } from './plugins/hooks.js';
 export { definePlugin } from './plugins/types.js';
@@ -84,7 +84,7 @@ export type { LoadedPlugin, LoadPluginsOptions } from './plugins/load-plugins.js
 export { PluginSet } from './plugins/plugin-set.js';
 export type { PluginRuntime } from './plugins/plugin-set.js';
 
-// Config (DESIGN §4)
+// Config (docs/configuration.md)
 export {
   loadConfig,
   defaultSystemDir,

@@ -54,7 +54,7 @@ test('long values are shown shortened in the reason', (t) => {
   t.regex(problem!, /5000 characters/);
 });
 
-test('health: DESIGN §2 rules', (t) => {
+test('health: the rules of docs/labels.md', (t) => {
   t.is(taskHealth('TASK_RUNNING', true, 0, []), 'up');
   t.is(taskHealth('TASK_RUNNING', false, 0, []), 'unknown', 'not started yet');
   t.is(taskHealth('TASK_RUNNING', true, 1, []), 'unknown', 'no result yet');

@@ -4,7 +4,7 @@ export type TaskJson = Record<string, unknown> & { id: string; appId: string; st
 
 type Json = Record<string, unknown>;
 
-/** The RAML order of 1.10 app fields (marathon-api.md §3.2). */
+/** The RAML order of 1.10 app fields (docs/marathon-api.md#apps). */
 const APP_ORDER = [
   'id',
   'acceptedResourceRoles',

@@ -1,6 +1,6 @@
 import { timestamp } from './ids.js';
 
-/** Builders for the events Marathon 1.10 emits, keys in wire order (marathon-api.md §7.2). */
+/** Builders for the events Marathon 1.10 emits, keys in wire order (docs/marathon-api.md#events). */
 type Json = Record<string, unknown>;
 export type SimEvent = { eventType: string } & Json;
 

@@ -1,7 +1,7 @@
 /**
  * Marathon 1.9+ writes REST bodies with Jackson: a double that is a whole number keeps its
  * `.0` (`"mem":128.0`). Event payloads are still Play-JSON (`"mem":128`), i.e. JSON.stringify.
- * (marathon-api.md §3.1.)
+ * (docs/marathon-api.md#rest.)
  */
 const DOUBLES = new Set(['cpus', 'mem', 'disk', 'backoffFactor', 'maximumOverCapacity', 'minimumHealthCapacity']);
 

@@ -263,7 +263,7 @@ export class MarathonSimulator {
     return json;
   }
 
-  /** Marathon's task counts (marathon-api.md §3.2). */
+  /** Marathon's task counts (docs/marathon-api.md#apps). */
   private counts(app: SimApp): Json {
     let staged = 0;
     let running = 0;

@@ -6,7 +6,7 @@ export function fileName(service: Pick<Service, 'name'>): string {
 }
 
 /**
- * The content of a service's upstream file (DESIGN §6): five header lines (Health-Check-Proto
+ * The content of a service's upstream file (docs/upstream-confd.md#files): five header lines (Health-Check-Proto
  * only when Marathon checks the port), a blank line, then `host:port` of each up backend,
  * sorted and unique (IPv6 addresses in brackets). Lines end with `\n`.
  */

@@ -1,7 +1,7 @@
 import type { BackendHealth } from './types.js';
 
 /**
- * DESIGN §2: a task is `up` when it is TASK_RUNNING, has started and, if the app has Marathon
+ * docs/labels.md#services: a task is `up` when it is TASK_RUNNING, has started and, if the app has Marathon
  * health checks, has a result for each of them and all are alive. No result yet is `unknown`;
  * TASK_KILLING is `draining`; a failing check or an unreachable/lost task is `down`.
  */

@@ -20,7 +20,7 @@ const INSTANCE_1_8 = /^(.+\.instance-[^.]+)\.[^.]+(?:\.\d+)?$/;
 const UUID_TASK = /^(.+)[._]([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
 
 /**
- * The instance id Marathon 1.4+ uses in health events for a task id (marathon-api.md §5.3):
+ * The instance id Marathon 1.4+ uses in health events for a task id (docs/marathon-api.md#instance-ids):
  * `<app>.instance-<uuid>._app.1` → `<app>.instance-<uuid>` (1.8+), `<app>.<uuid>` →
  * `<app>.marathon-<uuid>` (1.4–1.7). Unknown shapes map to themselves.
  */

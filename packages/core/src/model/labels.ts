@@ -1,6 +1,6 @@
 import type { Labels } from './types.js';
 
-/** The labels mmsd interprets (DESIGN §3). */
+/** The labels mmsd interprets (docs/labels.md). */
 export const LABEL = {
   proto: 'proto',
   group: 'lb-group',

@@ -88,7 +88,7 @@ function portsOf(app: MarathonApp, network: NetworkMode): PortSpec[] {
   let hostPorts = 0;
   return mappings.map((mapping, index) => {
     // Marathon defaults a bridge mapping's host port to 0 (dynamic); on container networks
-    // only mappings that declare one get a host port (marathon-api.md §4).
+    // only mappings that declare one get a host port (docs/marathon-api.md#where-a-service-ports-backends-are).
     const hasHostPort = network === 'bridge' || isPort(mapping?.hostPort);
     const spec: PortSpec = {
       index,

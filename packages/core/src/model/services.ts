@@ -32,7 +32,7 @@ function healthCheckFor(checks: readonly AppHealthCheck[], portIndex: number): H
   });
 }
 
-/** Where a task serves one port: DESIGN §2 "Backend host and port". */
+/** Where a task serves one port (docs/marathon-api.md#where-a-service-ports-backends-are). */
 function endpointOf(app: App, port: PortSpec, task: Task): { host: string; port: number } | undefined {
   if (task.problem) return undefined;
   if (app.network === 'container' && port.containerPort !== undefined) {

@@ -1,5 +1,5 @@
 /**
- * The model every handler sees (DESIGN §2). All of it is immutable: hooks receive snapshots
+ * The model every handler sees (docs/writing-a-plugin.md#payloads). All of it is immutable: hooks receive snapshots
  * that never change under them, and a new snapshot shares every unchanged object with the
  * one before it.
  */

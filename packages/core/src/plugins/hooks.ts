@@ -5,7 +5,7 @@ import type { AppChange, ChangeSet, Snapshot, TaskChange } from '../model/types.
 import type { Artifact, StartContext } from './types.js';
 
 /**
- * The lifecycle hooks (DESIGN §5), webpack style: a frozen object of typed tapable hooks.
+ * The lifecycle hooks (docs/writing-a-plugin.md#hooks), webpack style: a frozen object of typed tapable hooks.
  * Plugins tap them in `apply`; the tap name is the plugin's name; taps run in config order.
  */
 export interface MmsdHooks {

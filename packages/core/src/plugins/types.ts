@@ -82,7 +82,7 @@ export interface ExecResult {
   readonly stderr: string;
 }
 
-/** Runs a program without a shell, with an argument array (DESIGN §7). */
+/** Runs a program without a shell, with an argument array (never a command line to parse). */
 export type Exec = (file: string, args: readonly string[], options?: { timeout?: number; input?: string }) => Promise<ExecResult>;
 
 export interface Counter {
