@@ -110,9 +110,9 @@ test('haproxy: hostile ids, hosts, ports and IPs: every config passes haproxy -c
       const now = blocks(text);
       for (const [head, block] of baseline) if (now.get(head) !== block) throw new Error(`section "${head}" changed`);
     }),
-    { numRuns: 60, seed },
+    { numRuns: 100, seed },
   );
-  t.is(runs, 60);
+  t.is(runs, 100);
 });
 
 test('upstream-confd: hostile ids, hosts, ports and IPs: file names and instance lines are valid, other files unchanged', async (t) => {

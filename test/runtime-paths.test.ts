@@ -1,7 +1,8 @@
 // mmsd creates the directories of the runtime paths it uses, or refuses to start naming the
-// path and the option; and it fits HAProxy to the open-files limit it runs under.
+// path and the option; it fits HAProxy to the open-files limit it runs under; and a config
+// that cannot be written is written again until it lands.
 import test from 'ava';
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MarathonSimulator } from '@mmsd/marathon-sim';
 import { get } from './helpers/backends.js';
@@ -9,8 +10,9 @@ import { startCli } from './helpers/cli.js';
 import { scratch } from './helpers/env.js';
 import type { HaproxyFiles } from './helpers/haproxy.js';
 import { haproxyPluginYaml, haproxyPorts, masterPid, stopHaproxy } from './helpers/haproxy.js';
-import { backends, serving, webApp } from './helpers/mmsd-haproxy.js';
+import { backends, hits, serving, setup, webApp } from './helpers/mmsd-haproxy.js';
 import { freePort } from './helpers/ports.js';
+import { waitFor } from './helpers/wait.js';
 
 /** Where a host without any mmsd directory would keep mmsd's files: all below `root`, none of them there yet. */
 function cleanRoot(root: string): HaproxyFiles & { confd: string; data: string } {
@@ -90,4 +92,23 @@ test('under an open-files limit too low for maxconn, HAProxy starts with a fitte
   t.true(fitted > 1000 && fitted < 2000, String(fitted));
   t.regex(await readFile(files.configFile, 'utf8'), new RegExp(`^  maxconn ${fitted}$`, 'm'));
   t.is(cli.err.filter((l) => /file descriptors/.test(l)).length, 1);
+});
+
+test('a HAProxy config that cannot be written is retried until it lands, without a further change', async (t) => {
+  const { sim, s, files, config } = await setup(t, { extra: { writeDelay: 0 } });
+  const [one, two] = await backends(t, ['one', 'two']);
+  const port = await freePort();
+  await webApp(sim, '/svc', port, [one!]);
+  const cli = startCli(['run', '--config', config], { env: s.env });
+  t.teardown(() => cli.stop('SIGKILL'));
+  await serving(port);
+  // The config's path becomes a directory that is not empty: the rename of every write fails.
+  await rm(files.configFile);
+  await mkdir(join(files.configFile, 'blocker'), { recursive: true });
+  await sim.launchTask('/svc', { host: '127.0.0.1', ports: [two!.port] });
+  await cli.line(/cannot write the HAProxy config .*haproxy\.cfg: .*; HAProxy keeps what it runs; trying again until it works/, { stream: 'err' });
+  await waitFor(async () => (await hits(port, 12)).has('two'), { what: 'the new server served through the runtime API all the same' });
+  await rm(files.configFile, { recursive: true });
+  await cli.line(/wrote the HAProxy config .*haproxy\.cfg again after \d+ failed attempts/, { stream: 'err' });
+  t.regex(await readFile(files.configFile, 'utf8'), new RegExp(`127\\.0\\.0\\.1:${two!.port}`));
 });

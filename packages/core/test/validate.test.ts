@@ -42,8 +42,10 @@ test('app ids: Marathon\'s grammar, nothing else', (t) => {
 });
 
 test('task fields: host name or IP literal, ports 1-65535, IPs that are IPs', (t) => {
-  const ok = { host: 'mesos-agent-1.dc1.example.internal', ipAddresses: ['10.0.0.1', 'fd00::1'], ports: [1, 31000, 65535] };
+  const ok = { id: 'web.instance-1._app.1', host: 'mesos-agent-1.dc1.example.internal', ipAddresses: ['10.0.0.1', 'fd00::1'], ports: [1, 31000, 65535] };
   t.is(taskProblem(ok), undefined);
+  t.is(taskProblem({ ...ok, id: '' }), 'the task id is empty');
+  t.is(taskProblem({ ...ok, id: ' ' }), 'the task id is empty');
   t.is(taskProblem({ ...ok, host: '' }), undefined);
   t.is(taskProblem({ ...ok, host: '10.1.2.3' }), undefined);
   t.is(taskProblem({ ...ok, host: 'fd00::7' }), undefined);

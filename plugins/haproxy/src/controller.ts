@@ -60,6 +60,8 @@ export class HaproxyController {
   /** Structure (see `structureOf`) of the config the running HAProxy loaded. */
   private loaded: string | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
+  private writeFailures = 0;
+  private writeRetryTimer: NodeJS.Timeout | undefined;
   private readonly checker: ConfigChecker;
   private readonly sender: RuntimeSender;
   private readonly supervisor: Supervisor;
@@ -141,7 +143,7 @@ export class HaproxyController {
 
   async shutdown(): Promise<void> {
     this.stopping = true;
-    for (const timer of [this.reloadTimer, this.retryTimer]) if (timer) clearTimeout(timer);
+    for (const timer of [this.reloadTimer, this.retryTimer, this.writeRetryTimer]) if (timer) clearTimeout(timer);
     this.supervisor.stop();
     this.sender.stop();
     const write = this.writeTimer !== undefined;
@@ -176,11 +178,33 @@ export class HaproxyController {
     return { view, text, snapshot, structure: structureOf(text) };
   }
 
-  private async install(candidate: Candidate): Promise<'created' | 'updated' | 'unchanged'> {
-    const outcome = await this.ctx.files.write(this.options.configFile, candidate.text, { mode: 0o644 });
+  /**
+   * Writes the checked config. A write that fails (a full disk, …) is retried with backoff, from
+   * the snapshot of then, until it lands; HAProxy keeps running what it has meanwhile.
+   */
+  private async install(candidate: Candidate): Promise<boolean> {
+    try {
+      await this.ctx.files.write(this.options.configFile, candidate.text, { mode: 0o644 });
+    } catch (error) {
+      this.writeFailures++;
+      const wait = Math.min(1000 * 2 ** (this.writeFailures - 1), 30_000);
+      if (this.writeFailures === 1) {
+        this.ctx.log.error('cannot write the HAProxy config %s: %s; HAProxy keeps what it runs; trying again until it works', this.options.configFile, (error as Error).message);
+      }
+      if (!this.writeRetryTimer && !this.stopping) {
+        this.writeRetryTimer = setTimeout(() => {
+          this.writeRetryTimer = undefined;
+          void this.enqueue(() => this.reload(false));
+        }, wait);
+        this.writeRetryTimer.unref();
+      }
+      return false;
+    }
+    if (this.writeFailures > 0) this.ctx.log.info('wrote the HAProxy config %s again after %d failed attempts', this.options.configFile, this.writeFailures);
+    this.writeFailures = 0;
     this.checker.installed(candidate.text);
     this.writtenVersion = Math.max(this.writtenVersion, candidate.snapshot.version);
-    return outcome;
+    return true;
   }
 
   private remember(view: HaproxyView): void {
@@ -192,10 +216,7 @@ export class HaproxyController {
   /** `manage: false`: the config file is all mmsd keeps (checked); HAProxy is someone else's. */
   private async writeOnly(): Promise<void> {
     const candidate = await this.candidate();
-    if (candidate) {
-      await this.install(candidate);
-      this.remember(candidate.view);
-    }
+    if (candidate && (await this.install(candidate))) this.remember(candidate.view);
   }
 
   private async startOrAdopt(): Promise<void> {
@@ -213,8 +234,7 @@ export class HaproxyController {
 
   private async start(reason: StartReason = 'initial'): Promise<void> {
     const candidate = await this.candidate();
-    if (!candidate) return;
-    await this.install(candidate);
+    if (!candidate || !(await this.install(candidate))) return;
     // A new HAProxy knows nothing of its servers: every checked one starts DOWN.
     await this.ctx.files.write(this.options.stateFile, stateFileFor(candidate.view, undefined, this.options.checks), { fsync: false });
     await rm(this.options.masterSocket, { force: true });
@@ -255,15 +275,20 @@ export class HaproxyController {
     const candidate = await this.candidate();
     if (!candidate) return;
     if (!force && this.failedReloads === 0 && candidate.structure === this.loaded) {
-      await this.install(candidate);
+      if (!(await this.install(candidate))) return;
       this.keys = keysOf(candidate.view);
       const commands = candidate.view.services.flatMap((service) => runtimeCommands(service, this.applied, this.options.checks));
       if (commands.length > 0) await this.sender.send([...commands, ...this.sender.takePendingDeletes()]);
       return;
     }
     const started = performance.now();
-    await this.saveServerStates(candidate.view);
-    await this.install(candidate);
+    try {
+      await this.saveServerStates(candidate.view);
+    } catch (error) {
+      this.retryReload(`cannot write the server states to ${this.options.stateFile} (${(error as Error).message}), so HAProxy was not reloaded`);
+      return;
+    }
+    if (!(await this.install(candidate))) return;
     const saved = performance.now();
     try {
       const worker = await this.process.reload();

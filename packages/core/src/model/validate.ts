@@ -36,11 +36,12 @@ export function isIpLiteral(address: string): boolean {
 }
 
 /**
- * Why a task cannot be routed to, if it cannot: its host is neither a host name nor an IP
+ * Why a task cannot be routed to, if it cannot: its id is empty, its host is neither a host name nor an IP
  * literal, a port is not 1–65535, or an IP-per-task address is not an IP. An empty host is
  * not a problem (Marathon does not know it yet, or the task is reached by its IP).
  */
-export function taskProblem(task: { host: string; ipAddresses: readonly string[]; ports: readonly number[] }): string | undefined {
+export function taskProblem(task: { id: string; host: string; ipAddresses: readonly string[]; ports: readonly number[] }): string | undefined {
+  if (task.id.trim() === '') return 'the task id is empty';
   if (task.host !== '' && !isHostName(task.host) && !isIpLiteral(task.host)) {
     return `host ${showValue(task.host)} is neither a host name nor an IP address`;
   }
