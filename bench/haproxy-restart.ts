@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as delay } from 'node:timers/promises';
 import { MarathonSimulator } from '@mmsd/marathon-sim';
 import { haproxyWorkerPid as workerPid } from '@mmsd/plugin-haproxy';
+import { haproxyFiles } from './haproxy.js';
 import type { Summary } from './stats.js';
 import { summarize } from './stats.js';
 import { runtimeDir } from './tmpfs.js';
@@ -77,14 +78,7 @@ export async function benchHaproxyRestart(apps: number, kills: number): Promise<
     );
   }
   const scratch = await runtimeDir('mmsd-bench-restart-');
-  const files = {
-    configFile: join(scratch, 'haproxy.cfg'),
-    pidFile: join(scratch, 'haproxy.pid'),
-    socket: join(scratch, 'haproxy.sock'),
-    masterSocket: join(scratch, 'haproxy-master.sock'),
-    stateFile: join(scratch, 'haproxy.state'),
-    logFile: join(scratch, 'haproxy.log'),
-  };
+  const files = haproxyFiles(scratch);
   const options = { bin: HAPROXY, ...files, bind: BIND, gateway: { http: 0, https: 0 }, statsPort: 0, maxconn: 2000 };
   const config = join(scratch, 'mmsd.json');
   await writeFile(config, JSON.stringify({ marathon: { endpoints: [sim.url] }, stateFile: false, plugins: [['haproxy', options]] }));

@@ -35,6 +35,18 @@ export interface HaproxyResult {
   reloadLines: string[];
 }
 
+/** The files of a bench's HAProxy, all in `dir`. */
+export function haproxyFiles(dir: string) {
+  return {
+    configFile: join(dir, 'haproxy.cfg'),
+    pidFile: join(dir, 'haproxy.pid'),
+    socket: join(dir, 'haproxy.sock'),
+    masterSocket: join(dir, 'haproxy-master.sock'),
+    stateFile: join(dir, 'haproxy.state'),
+    logFile: join(dir, 'haproxy.log'),
+  };
+}
+
 async function until<T>(condition: () => Promise<T | undefined>, what: string, timeoutMs = 300_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -64,14 +76,7 @@ async function rssMb(pid: number): Promise<number> {
 export async function benchHaproxy(apps: number, tasksPerApp: number, events: number, reloads: number): Promise<HaproxyResult> {
   const sim = await startSimProcess(['--apps', String(apps), '--tasks', String(tasksPerApp), '--heartbeat', '10000']);
   const scratch = await runtimeDir('mmsd-bench-haproxy-');
-  const files = {
-    configFile: join(scratch, 'haproxy.cfg'),
-    pidFile: join(scratch, 'haproxy.pid'),
-    socket: join(scratch, 'haproxy.sock'),
-    masterSocket: join(scratch, 'haproxy-master.sock'),
-    stateFile: join(scratch, 'haproxy.state'),
-    logFile: join(scratch, 'haproxy.log'),
-  };
+  const files = haproxyFiles(scratch);
   const hosts = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`agent-${i + 1}.cluster.internal`, `10.1.0.${i + 1}`]));
   const options = { bin: HAPROXY, ...files, bind: '127.0.0.2', gateway: { http: 0, https: 0 }, statsPort: 0, checks: false, minReloadInterval: 0, maxconn: 2000 };
   const config = join(scratch, 'mmsd.json');

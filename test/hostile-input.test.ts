@@ -11,7 +11,7 @@ import { buildView, compileTemplate } from '@mmsd/plugin-haproxy';
 import { renderUpstreamFiles } from '@mmsd/plugin-upstream-confd';
 import { appRecord, formatRecord, taskRecord } from '@mmsd/plugin-logger';
 import { fixture } from './helpers/paths.js';
-import { haproxyCheck, optionsDefaults } from '../plugins/haproxy/test/support.js';
+import { configSections, haproxyCheck, optionsDefaults } from '../plugins/haproxy/test/support.js';
 
 const AGENTS = {
   'mesos-agent-1.dc1.example.internal': '10.0.1.11',
@@ -85,20 +85,11 @@ const hostileArbitrary = fc.record({
 const seed = Number(process.env.FC_SEED ?? Date.now() % 1_000_000);
 const LEAKS = /6\.6\.6\.6|evil|:6666|\$\{HOME\}|%\[src\]/;
 
-function blocks(text: string): Map<string, string> {
-  return new Map(
-    text
-      .split('\n\n')
-      .map((b) => b.trim())
-      .map((b) => [b.split('\n').find((l) => !l.startsWith('#')) ?? b, b]),
-  );
-}
-
 test('haproxy: hostile ids, hosts, ports and IPs: every config passes haproxy -c, nothing leaks, other sections unchanged', async (t) => {
   const apps = await baseApps();
   const options = optionsDefaults();
   const render = compileTemplate();
-  const baseline = blocks(render(buildView(snapshotOf(apps), options)));
+  const baseline = configSections(render(buildView(snapshotOf(apps), options)));
   let runs = 0;
   await fc.assert(
     fc.asyncProperty(hostileArbitrary, async (h) => {
@@ -107,7 +98,7 @@ test('haproxy: hostile ids, hosts, ports and IPs: every config passes haproxy -c
       const check = haproxyCheck(text);
       if (!check.ok) throw new Error(`haproxy -c failed: ${check.output}`);
       if (LEAKS.test(text)) throw new Error('a hostile value reached the config');
-      const now = blocks(text);
+      const now = configSections(text);
       for (const [head, block] of baseline) if (now.get(head) !== block) throw new Error(`section "${head}" changed`);
     }),
     { numRuns: 100, seed },

@@ -10,6 +10,7 @@ import { startCli } from './helpers/cli.js';
 import { scratch } from './helpers/env.js';
 import type { HaproxyFiles } from './helpers/haproxy.js';
 import { haproxyPluginYaml, haproxyPorts, masterPid, stopHaproxy } from './helpers/haproxy.js';
+import type { T } from './helpers/mmsd-haproxy.js';
 import { backends, hits, serving, setup, webApp } from './helpers/mmsd-haproxy.js';
 import { freePort } from './helpers/ports.js';
 import { waitFor } from './helpers/wait.js';
@@ -30,7 +31,8 @@ function cleanRoot(root: string): HaproxyFiles & { confd: string; data: string }
   };
 }
 
-test('on a clean root with none of its directories present, mmsd creates them (0755) and HAProxy runs', async (t) => {
+/** The simulator with the app /svc on one backend, and a clean root for mmsd's files. */
+async function oneAppOnCleanRoot(t: T) {
   const sim = await MarathonSimulator.start({ agents: ['127.0.0.1'] });
   t.teardown(() => sim.close());
   const s = await scratch(t);
@@ -39,6 +41,11 @@ test('on a clean root with none of its directories present, mmsd creates them (0
   const [one] = await backends(t, ['one']);
   const port = await freePort();
   await webApp(sim, '/svc', port, [one!]);
+  return { sim, s, files, port };
+}
+
+test('on a clean root with none of its directories present, mmsd creates them (0755) and HAProxy runs', async (t) => {
+  const { sim, s, files, port } = await oneAppOnCleanRoot(t);
   const config = await s.write(
     'mmsd.yaml',
     `marathon: { endpoints: [${sim.url}] }\nplugins:\n  - ["@mmsd/plugin-upstream-confd", { dir: ${JSON.stringify(files.confd)} }]\n${haproxyPluginYaml(files, await haproxyPorts())}`,
@@ -74,14 +81,7 @@ test('a runtime directory that cannot be created stops mmsd at start, naming the
 });
 
 test('under an open-files limit too low for maxconn, HAProxy starts with a fitted maxconn, said in one log line', async (t) => {
-  const sim = await MarathonSimulator.start({ agents: ['127.0.0.1'] });
-  t.teardown(() => sim.close());
-  const s = await scratch(t);
-  const files = cleanRoot(join(s.dir, 'root'));
-  t.teardown(() => stopHaproxy(files));
-  const [one] = await backends(t, ['one']);
-  const port = await freePort();
-  await webApp(sim, '/svc', port, [one!]);
+  const { sim, s, files, port } = await oneAppOnCleanRoot(t);
   // maxconn 4096 needs 8192 descriptors and more; HAProxy 2.6 refuses to start under 4000.
   const config = await s.write('mmsd.yaml', `marathon: { endpoints: [${sim.url}] }\nplugins:\n${haproxyPluginYaml(files, await haproxyPorts(), { maxconn: 4096 })}`);
   const cli = startCli(['run', '--config', config], { env: s.env, wrap: ['prlimit', '--nofile=4000:4000', '--'] });

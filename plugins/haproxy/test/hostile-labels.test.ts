@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { readFile } from 'node:fs/promises';
 import type { MarathonApp } from '@mmsd/core';
 import { buildView, compileTemplate } from '../src/index.js';
-import { haproxyCheck, optionsDefaults, snapshotOf } from './support.js';
+import { configSections, haproxyCheck, optionsDefaults, snapshotOf } from './support.js';
 import { fixture } from '../../../test/helpers/paths.js';
 
 const AGENTS = {
@@ -77,19 +77,9 @@ function hostileApp(portLabels: Record<string, string>, appLabels: Record<string
   };
 }
 
-/** The sections of a config, keyed by their first line. */
-function sections(text: string): Map<string, string> {
-  return new Map(
-    text
-      .split('\n\n')
-      .map((block) => block.trim())
-      .map((block) => [block.split('\n').find((l) => !l.startsWith('#')) ?? block, block]),
-  );
-}
-
 test('random and hostile label values: every config passes haproxy -c, nothing leaks, no other service changes', async (t) => {
   const apps = await baseApps();
-  const baseline = sections(render(buildView(snapshotOf(apps, ['*'], AGENTS), options)));
+  const baseline = configSections(render(buildView(snapshotOf(apps, ['*'], AGENTS), options)));
   let runs = 0;
   await fc.assert(
     fc.asyncProperty(
@@ -101,7 +91,7 @@ test('random and hostile label values: every config passes haproxy -c, nothing l
         const check = haproxyCheck(text);
         if (!check.ok) throw new Error(`haproxy -c failed: ${check.output}\n${JSON.stringify({ portLabels, appLabels })}`);
         if (text.includes('6.6.6.6') || /backend evil/.test(text)) throw new Error('a label value reached the config');
-        const now = sections(text);
+        const now = configSections(text);
         for (const [head, block] of baseline) {
           if (head.startsWith('frontend mmsd_')) continue; // the gateways may gain the hostile app's valid vhosts
           if (now.get(head) !== block) throw new Error(`section "${head}" changed:\n${now.get(head)}\n---\n${block}`);

@@ -28,4 +28,14 @@ export function haproxyCheck(text: string): { ok: boolean; output: string } {
   }
 }
 
+/** The sections of a config, keyed by their first line that is not a comment. */
+export function configSections(text: string): Map<string, string> {
+  return new Map(
+    text
+      .split('\n\n')
+      .map((block) => block.trim())
+      .map((block) => [block.split('\n').find((l) => !l.startsWith('#')) ?? block, block]),
+  );
+}
+
 export type { HaproxyOptions };
