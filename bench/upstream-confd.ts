@@ -23,8 +23,7 @@ function config(url: string): MmsdConfig {
   return {
     marathon: { endpoints: [url], resyncInterval: 3600, timeout: 60, streamTimeout: 60 },
     groups: ['*'],
-    coalesce: 50,
-    coalesceMaxWait: 250,
+    coalesce: 0,
     stateFile: false,
     logLevel: 'warn',
     dns: { ttl: 3600, hosts: {} },

@@ -72,7 +72,7 @@ test('under load (keep-alive and not), 20 reloads and 200 backend changes lose n
   t.teardown(() => stopHaproxy(files));
   const config = await s.write(
     'mmsd.yaml',
-    `marathon: { endpoints: [${sim.url}] }\ncoalesce: 5\nplugins:\n${haproxyPluginYaml(files, await haproxyPorts(), { minReloadInterval: 0.1 })}`,
+    `marathon: { endpoints: [${sim.url}] }\nplugins:\n${haproxyPluginYaml(files, await haproxyPorts(), { minReloadInterval: 0.1 })}`,
   );
   const pool: HttpBackend[] = await Promise.all(['p0', 'p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p7'].map((n) => httpBackend(n)));
   t.teardown(() => Promise.all(pool.map((b) => b.close())));

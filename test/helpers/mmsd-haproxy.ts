@@ -27,7 +27,7 @@ export async function setup(t: T, options: { extra?: Record<string, unknown>; ya
   t.teardown(() => stopHaproxy(files));
   const config = await s.write(
     'mmsd.yaml',
-    `marathon: { endpoints: [${sim.url}], streamTimeout: 5 }\ncoalesce: 20\n${options.yaml ?? ''}plugins:\n  - logger\n${haproxyPluginYaml(files, ports, options.extra)}`,
+    `marathon: { endpoints: [${sim.url}], streamTimeout: 5 }\n${options.yaml ?? ''}plugins:\n  - logger\n${haproxyPluginYaml(files, ports, options.extra)}`,
   );
   return { sim, s, files, ports, config };
 }

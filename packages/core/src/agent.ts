@@ -216,7 +216,7 @@ export class Agent {
     this.config = config;
     await next.hooks.onStart.promise({ mode: this.mode, config });
     if (JSON.stringify(previous.groups) !== JSON.stringify(config.groups)) this.store.setGroups(config.groups);
-    if (previous.coalesce !== config.coalesce || previous.coalesceMaxWait !== config.coalesceMaxWait) {
+    if (previous.coalesce !== config.coalesce) {
       this.coalescer.stop();
       this.coalescer = this.createCoalescer(config);
     }
@@ -604,8 +604,7 @@ export class Agent {
 
   private createCoalescer(config: MmsdConfig): Coalescer {
     return new Coalescer({
-      window: config.coalesce,
-      maxWait: config.coalesceMaxWait,
+      minInterval: config.coalesce,
       flush: () => this.publish(),
       onError: (error) => this.log.error('publishing failed: %s', describeError(error)),
     });

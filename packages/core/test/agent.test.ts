@@ -54,8 +54,7 @@ function config(endpoints: string[], extra: Partial<MmsdConfig> = {}): MmsdConfi
   return {
     marathon: { endpoints, resyncInterval: 300, timeout: 2, streamTimeout: 30 },
     groups: ['*'],
-    coalesce: 20,
-    coalesceMaxWait: 100,
+    coalesce: 0,
     stateFile: false,
     logLevel: 'info',
     dns: { ttl: 60, hosts: {} },
@@ -108,10 +107,9 @@ test('a killed task reaches the hooks with no request to Marathon', async (t) =>
   await waitFor(() => r.tasks.some((c) => c.taskId === victim && c.type === 'removed'), { what: 'the removal' });
   await waitFor(() => r.tasks.filter((c) => c.type === 'added' && c.appId === '/staging/web/frontend').length === 1, { what: 'the replacement' });
   t.is(sim.requests.length, before, 'task events are applied from their payloads');
-  t.deepEqual(
-    r.tasks.filter((c) => c.taskId === victim).map((c) => c.after?.health ?? 'gone'),
-    ['draining', 'gone'],
-  );
+  // TASK_KILLING and TASK_KILLED come back to back here: one batch may carry both (the net change).
+  const seen = r.tasks.filter((c) => c.taskId === victim).map((c) => c.after?.health ?? 'gone');
+  t.true(['draining,gone', 'gone'].includes(seen.join()), seen.join());
 });
 
 test('an app scaled through the API: its definition comes with the event, no refetch', async (t) => {
@@ -158,8 +156,8 @@ test('a task of an app not yet known fetches that app and applies the task', asy
   t.is(requestsTo(sim, '/v2/apps/brand/new'), 1);
 });
 
-test('a burst of events within the coalescing window is one snapshot', async (t) => {
-  const { agent, r, sim } = await setup(t, { coalesce: 200, coalesceMaxWait: 1000 });
+test('coalesce > 0: a burst of events within it is one snapshot', async (t) => {
+  const { agent, r, sim } = await setup(t, { coalesce: 200 });
   await agent.start();
   await waitFor(() => sim.hub.size === 1);
   const before = r.snapshots.length;
@@ -291,12 +289,16 @@ test('reload: new plugins start and get the whole state; the old ones are shut d
 });
 
 test('stop: pending changes are flushed, then onShutdown runs', async (t) => {
-  const { agent, r, sim } = await setup(t, { coalesce: 5000, coalesceMaxWait: 5000 });
+  const { agent, r, sim } = await setup(t, { coalesce: 5000 });
   await agent.start();
   await waitFor(() => sim.hub.size === 1);
   sim.emit({ eventType: 'app_terminated_event', appId: '/developer/trapni/php' });
-  sim.emit({ eventType: 'app_terminated_event', appId: '/staging/web/frontend' });
   await waitFor(() => r.apps.length === 1);
+  // Within 5 s of the last publish: held back until stop.
+  sim.emit({ eventType: 'app_terminated_event', appId: '/staging/web/frontend' });
+  const store = (agent as unknown as { store: { pending: boolean } }).store;
+  await waitFor(() => store.pending, { what: 'the second event applied, not yet published' });
+  t.is(r.apps.length, 1);
   await agent.stop();
   t.is(r.apps.length, 2, 'the held-back change was flushed before stopping');
   t.is(r.calls.at(-1), 'shutdown');

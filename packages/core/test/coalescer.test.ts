@@ -2,14 +2,13 @@ import test from 'ava';
 import FakeTimers from '@sinonjs/fake-timers';
 import { Coalescer } from '../src/state/coalescer.js';
 
-function setup(window = 50, maxWait = 250, flushMs = 0) {
-  const clock = FakeTimers.install({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'setImmediate'] });
+function setup(minInterval = 0, flushMs = 0) {
+  const clock = FakeTimers.install({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'setImmediate', 'clearImmediate'] });
   const flushes: number[] = [];
   let running = 0;
   let overlapped = false;
   const coalescer = new Coalescer({
-    window,
-    maxWait,
+    minInterval,
     flush: async () => {
       running++;
       if (running > 1) overlapped = true;
@@ -21,81 +20,85 @@ function setup(window = 50, maxWait = 250, flushMs = 0) {
   return { clock, flushes, coalescer, overlapped: () => overlapped };
 }
 
-test.serial('an isolated change is flushed at once', async (t) => {
+test.serial('a change when nothing is published goes out at once, after the changes of the same tick', async (t) => {
   const { clock, flushes, coalescer } = setup();
   coalescer.notify();
+  coalescer.notify(); // the health result right behind a status update, in one chunk
+  t.deepEqual(flushes, [], 'not within the tick of the change');
   await clock.tickAsync(0);
-  t.deepEqual(flushes, [0]);
+  t.deepEqual(flushes, [0], 'one publish for both, with no clock window');
   await clock.tickAsync(1000);
   t.deepEqual(flushes, [0], 'nothing more without changes');
   coalescer.notify();
   await clock.tickAsync(0);
-  t.deepEqual(flushes, [0, 1000], 'another isolated change, later, is flushed at once too');
+  t.deepEqual(flushes, [0, 1000]);
   clock.uninstall();
 });
 
-test.serial('changes that follow within the window are flushed together when the burst pauses', async (t) => {
-  const { clock, flushes, coalescer } = setup(50, 250);
-  coalescer.notify(); // t=0, flushed at once
+test.serial('changes during a slow publish accumulate and go out the moment it ends, as one', async (t) => {
+  const { clock, flushes, coalescer, overlapped } = setup(0, 100);
+  coalescer.notify();
   await clock.tickAsync(10);
-  coalescer.notify(); // t=10
-  await clock.tickAsync(20);
-  coalescer.notify(); // t=30
-  await clock.tickAsync(20);
-  coalescer.notify(); // t=50
-  await clock.tickAsync(49);
-  t.deepEqual(flushes, [0], 'held back while the burst goes on');
+  for (let i = 0; i < 50; i++) coalescer.notify();
+  await clock.tickAsync(89);
+  t.deepEqual(flushes, [0]);
   await clock.tickAsync(1);
-  t.deepEqual(flushes, [0, 100], 'one flush 50 ms after the last change');
-  clock.uninstall();
-});
-
-test.serial('a continuous burst is flushed at least every maxWait', async (t) => {
-  const { clock, flushes, coalescer } = setup(50, 200);
-  for (let i = 0; i < 60; i++) {
-    coalescer.notify();
-    await clock.tickAsync(10);
-  }
+  t.deepEqual(flushes, [0, 100], 'the second publish starts as the first ends');
   await clock.tickAsync(500);
-  t.is(flushes[0], 0);
-  for (let i = 1; i < flushes.length; i++) t.true(flushes[i]! - flushes[i - 1]! <= 200 + 50, `gap ${flushes[i]! - flushes[i - 1]!}`);
-  t.true(flushes.length >= 3 && flushes.length <= 6, `${flushes.length} flushes for 60 changes`);
+  t.deepEqual(flushes, [0, 100]);
+  t.false(overlapped());
   clock.uninstall();
 });
 
-test.serial('flushes never overlap; changes during a slow flush are flushed after it', async (t) => {
-  const { clock, flushes, coalescer, overlapped } = setup(0, 0, 100);
+test.serial('a steady stream is published as fast as publishes finish: batching follows the load', async (t) => {
+  const { clock, flushes, coalescer } = setup(0, 20);
+  for (let i = 0; i < 100; i++) {
+    coalescer.notify();
+    await clock.tickAsync(2);
+  }
+  await clock.tickAsync(100);
+  for (let i = 1; i < flushes.length; i++) t.is(flushes[i]! - flushes[i - 1]!, 20, 'back to back, never waiting for a clock');
+  t.is(flushes.length, 11);
+  clock.uninstall();
+});
+
+test.serial('coalesce > 0: publishes start at least that many ms apart; an isolated change still goes out at once', async (t) => {
+  const { clock, flushes, coalescer } = setup(50);
   coalescer.notify();
   await clock.tickAsync(10);
   coalescer.notify();
+  await clock.tickAsync(20);
   coalescer.notify();
-  await clock.tickAsync(500);
-  t.false(overlapped());
-  t.deepEqual(flushes, [0, 100]);
-  clock.uninstall();
-});
-
-test.serial('window 0 flushes every change at once', async (t) => {
-  const { clock, flushes, coalescer } = setup(0, 0);
-  coalescer.notify();
-  await clock.tickAsync(5);
+  await clock.tickAsync(19);
+  t.deepEqual(flushes, [0]);
+  await clock.tickAsync(1);
+  t.deepEqual(flushes, [0, 50]);
+  await clock.tickAsync(1000);
   coalescer.notify();
   await clock.tickAsync(0);
-  t.deepEqual(flushes, [0, 5]);
+  t.deepEqual(flushes, [0, 50, 1050]);
   clock.uninstall();
 });
 
-test.serial('flushNow flushes whatever the window says', async (t) => {
-  const { clock, flushes, coalescer } = setup(50, 250);
+test.serial('flushNow publishes whatever the interval says, and holds nothing back', async (t) => {
+  const { clock, flushes, coalescer } = setup(5000);
   coalescer.notify();
   await clock.tickAsync(10);
   coalescer.notify();
   await coalescer.flushNow();
   t.deepEqual(flushes, [0, 10]);
-  await clock.tickAsync(1000);
-  t.deepEqual(flushes, [0, 10], 'the held-back change was part of flushNow');
+  await clock.tickAsync(10_000);
+  t.deepEqual(flushes, [0, 10], 'the pending change was part of flushNow');
+  clock.uninstall();
+});
+
+test.serial('stop: nothing is published after it', async (t) => {
+  const { clock, flushes, coalescer } = setup(50);
   coalescer.notify();
-  await clock.tickAsync(0);
-  t.deepEqual(flushes, [0, 10, 1010], 'a flushNow does not hold back the next isolated change');
+  await clock.tickAsync(10);
+  coalescer.notify();
+  coalescer.stop();
+  await clock.tickAsync(1000);
+  t.deepEqual(flushes, [0]);
   clock.uninstall();
 });

@@ -22,7 +22,7 @@ test.serial('defaults when there is no config anywhere: logger only, groups *, n
   t.is(source.filepath, undefined);
   t.deepEqual(config.marathon.endpoints, []);
   t.deepEqual(config.groups, ['*']);
-  t.is(config.coalesce, 50);
+  t.is(config.coalesce, 0, 'batching by load');
   t.is(config.marathon.resyncInterval, 300);
   t.deepEqual(config.plugins, ['@mmsd/plugin-logger']);
   t.is(config.stateFile, false);
@@ -128,11 +128,12 @@ test.serial('a file that cannot be parsed, a missing --config file, a bad endpoi
   t.regex(dns!.message, /dns.hosts.agent1 must be an IP address/);
 });
 
-test.serial('stateFile resolves against the config file directory; coalesceMaxWait defaults to 5 × coalesce', async (t) => {
+test.serial('stateFile resolves against the config file directory; coalesceMaxWait is accepted and ignored', async (t) => {
   const d = await dirs(t);
   const file = join(d.root, 'c.json');
-  await writeFile(file, JSON.stringify({ stateFile: 'state/last.json', coalesce: 20 }));
+  await writeFile(file, JSON.stringify({ stateFile: 'state/last.json', coalesce: 20, coalesceMaxWait: 100 }));
   const { config } = await loadConfig({ configFile: file, systemDir: d.etc });
   t.is(config.stateFile, join(d.root, 'state', 'last.json'));
-  t.is(config.coalesceMaxWait, 100);
+  t.is(config.coalesce, 20);
+  t.false('coalesceMaxWait' in config);
 });

@@ -165,7 +165,6 @@ test('reload: the new plugins get the new config directory in their context', as
     marathon: { endpoints: [sim.url], resyncInterval: 300, timeout: 2, streamTimeout: 30 },
     groups: ['*'],
     coalesce: 0,
-    coalesceMaxWait: 0,
     stateFile: false,
     logLevel: 'info',
     dns: { ttl: 60, hosts: {} },

@@ -115,7 +115,6 @@ function config(endpoints: string[], stateFile: string): MmsdConfig {
     marathon: { endpoints, resyncInterval: 300, timeout: 2, streamTimeout: 30 },
     groups: ['*'],
     coalesce: 20,
-    coalesceMaxWait: 100,
     stateFile,
     logLevel: 'info',
     dns: { ttl: 60, hosts: {} },

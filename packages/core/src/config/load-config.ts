@@ -203,7 +203,6 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
     },
     groups: o.groups && o.groups.length > 0 ? [...o.groups] : (list(file.groups) ?? [...DEFAULTS.groups]),
     coalesce,
-    coalesceMaxWait: (file.coalesceMaxWait as number | undefined) ?? Math.max(coalesce, coalesce * 5),
     stateFile: typeof stateFile === 'string' ? resolve(directory, stateFile) : false,
     logLevel: o.logLevel ?? (file.logLevel as LogLevel | undefined) ?? DEFAULTS.logLevel,
     dns: {

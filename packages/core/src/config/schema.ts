@@ -37,6 +37,7 @@ export const configSchema = {
       ],
     },
     coalesce: { type: 'integer', minimum: 0 },
+    // Accepted and ignored: it bounded the wait of a clock window that no longer exists.
     coalesceMaxWait: { type: 'integer', minimum: 0 },
     stateFile: {
       anyOf: [
@@ -92,7 +93,7 @@ export const DEFAULTS = {
   timeout: 10,
   streamTimeout: 30,
   groups: ['*'],
-  coalesce: 50,
+  coalesce: 0,
   logLevel: 'info',
   dnsTtl: 60,
   dropGuard: { ratio: 0.5, minBackends: 10, confirmDelay: 3 },

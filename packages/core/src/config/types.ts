@@ -19,10 +19,11 @@ export interface MmsdConfig {
   };
   /** lb-group globs this agent exposes; `*` = all. */
   readonly groups: readonly string[];
-  /** Milliseconds: an isolated event applies at once; a burst within this window is batched. */
+  /**
+   * Milliseconds between two publishes at least; 0 (the default): batching follows the load
+   * alone (published at once when idle, accumulated while a publish runs).
+   */
   readonly coalesce: number;
-  /** Milliseconds a batch is held back at most. */
-  readonly coalesceMaxWait: number;
   /** Where the last good state is kept (false: nowhere). */
   readonly stateFile: string | false;
   readonly logLevel: LogLevel;

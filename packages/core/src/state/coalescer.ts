@@ -1,28 +1,26 @@
 export interface CoalescerOptions {
-  /** Milliseconds a burst may extend the window by, per event (config `coalesce`). */
-  window: number;
-  /** Milliseconds after the first held-back event when the batch is applied whatever follows. */
-  maxWait: number;
+  /**
+   * Milliseconds between the starts of two publishes at least (config `coalesce`); 0: none,
+   * batching follows the load alone.
+   */
+  minInterval: number;
   /** Publishes what has accumulated. Never runs twice at once. */
   flush: () => Promise<void>;
   onError?: (error: unknown) => void;
 }
 
 /**
- * Batches changes without delaying isolated ones: a change with no other change in the `window`
- * ms before it is flushed at once; changes that follow within `window` ms are held back and
- * flushed together when the burst pauses for `window` ms, or at the latest `maxWait` ms after
- * the first of them.
- * A flush that is still running when the next is due delays it; nothing is ever lost.
+ * Batches by load, never by a clock: a change when nothing is being published is published at
+ * once (after one `setImmediate`, so that the events of one chunk of the stream go together);
+ * changes that arrive while a publish runs accumulate and are published the moment it ends.
+ * With `minInterval`, publishes also start at least that many ms apart. Nothing is ever lost.
  */
 export class Coalescer {
   private readonly options: CoalescerOptions;
-  private timer: NodeJS.Timeout | undefined;
-  private lastChange = Number.NEGATIVE_INFINITY;
-  private heldSince = 0;
-  private held = false;
+  private timer: { timeout: NodeJS.Timeout } | { immediate: NodeJS.Immediate } | undefined;
   private running: Promise<void> | undefined;
-  private again = false;
+  private pending = false;
+  private lastStart = Number.NEGATIVE_INFINITY;
   private stopped = false;
 
   constructor(options: CoalescerOptions) {
@@ -32,35 +30,25 @@ export class Coalescer {
   /** A change was applied. */
   notify(): void {
     if (this.stopped) return;
-    const now = Date.now();
-    // Isolated: no other change within the window before it.
-    const isolated = now - this.lastChange >= this.options.window;
-    this.lastChange = now;
-    if (isolated && !this.held) {
-      this.run();
-      return;
-    }
-    if (!this.held) {
-      this.held = true;
-      this.heldSince = now;
-    }
-    this.schedule(now);
+    this.pending = true;
+    if (!this.running && this.timer === undefined) this.schedule();
   }
 
-  /** Flush now, whatever the window says (full syncs). Resolves when it has been flushed. */
+  /** Publishes now, whatever `minInterval` says (full syncs). Resolves when it has been published. */
   async flushNow(): Promise<void> {
-    // Held-back changes go out with it; the window of the burst they belong to stays as it is.
-    this.clearTimer();
-    this.held = false;
-    this.run();
+    this.pending = true;
+    if (!this.running) {
+      this.clearTimer();
+      this.run();
+    }
     await this.idle();
   }
 
-  /** Resolves when no flush is running or pending. */
+  /** Resolves when no publish is running or due. */
   async idle(): Promise<void> {
-    while (this.running || this.held) {
+    while (this.running || this.timer !== undefined) {
       if (this.running) await this.running;
-      else await new Promise((resolve) => setTimeout(resolve, 1));
+      else await new Promise((resolve) => setImmediate(resolve));
     }
   }
 
@@ -69,47 +57,40 @@ export class Coalescer {
     this.clearTimer();
   }
 
-  private schedule(now: number): void {
-    this.clearTimer();
-    const quietAt = now + this.options.window;
-    const capAt = this.heldSince + this.options.maxWait;
-    this.timer = setTimeout(
-      () => {
-        this.timer = undefined;
-        // The burst paused for a whole window (not merely hit the cap): whatever comes next is
-        // isolated, whatever the clocks say about the milliseconds in between.
-        if (quietAt <= capAt) this.lastChange = Number.NEGATIVE_INFINITY;
-        if (!this.held) return;
-        this.held = false;
-        this.run();
-      },
-      Math.max(0, Math.min(quietAt, capAt) - now),
-    );
+  private schedule(): void {
+    const wait = this.lastStart + this.options.minInterval - Date.now();
+    const go = () => {
+      this.timer = undefined;
+      this.run();
+    };
+    this.timer = wait > 0 ? { timeout: setTimeout(go, wait) } : { immediate: setImmediate(go) };
   }
 
   private clearTimer(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.timer === undefined) return;
+    if ('timeout' in this.timer) clearTimeout(this.timer.timeout);
+    else clearImmediate(this.timer.immediate);
     this.timer = undefined;
   }
 
   private run(): void {
-    if (this.running) {
-      this.again = true;
-      return;
-    }
+    if (this.stopped && !this.pending) return;
     this.running = (async () => {
       try {
+        // Without a minimum interval, what accumulated during a publish goes out right after it.
         do {
-          this.again = false;
+          this.pending = false;
+          this.lastStart = Date.now();
           try {
             await this.options.flush();
           } catch (error) {
             this.options.onError?.(error);
           }
-        } while (this.again && !this.stopped);
+        } while (this.pending && !this.stopped && this.options.minInterval === 0);
       } finally {
         this.running = undefined;
       }
+      if (this.pending && !this.stopped) this.schedule();
     })();
   }
 }
