@@ -1,4 +1,4 @@
-// npm run bench [-- --apps 100,10000 --tasks 10 --events 200 --reloads 5 --kills 3 --only upstream-confd|full-sync|haproxy|haproxy-restart]
+// npm run bench [-- --apps 100,10000 --tasks 10 --events 200 --reloads 5 --kills 3 --flips 10 --only upstream-confd|full-sync|haproxy|haproxy-restart|cpu-per-event]
 // Figures are printed side by side from one run (the machine is shared and noisy: compare
 // within a run, not across runs) and saved in bench/results/.
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -7,6 +7,8 @@ import { benchFullSync } from './full-sync.js';
 import type { FullSyncResult } from './full-sync.js';
 import { benchHaproxy } from './haproxy.js';
 import { benchHaproxyRestart } from './haproxy-restart.js';
+import { benchCpuPerEvent } from './cpu-per-event.js';
+import type { CpuPerEventResult } from './cpu-per-event.js';
 import type { RestartResult } from './haproxy-restart.js';
 import type { HaproxyResult } from './haproxy.js';
 import { benchUpstreamConfd } from './upstream-confd.js';
@@ -20,6 +22,7 @@ const { values } = parseArgs({
     events: { type: 'string', default: '200' },
     reloads: { type: 'string', default: '5' },
     kills: { type: 'string', default: '3' },
+    flips: { type: 'string', default: '10' },
     only: { type: 'string' },
   },
 });
@@ -29,7 +32,7 @@ const tasks = Number(values.tasks);
 const events = Number(values.events);
 const reloads = Number(values.reloads);
 const kills = Number(values.kills);
-const results: { upstreamConfd?: UpstreamResult[]; fullSync?: FullSyncResult[]; haproxy?: HaproxyResult[]; haproxyRestart?: RestartResult[] } = {};
+const results: { upstreamConfd?: UpstreamResult[]; fullSync?: FullSyncResult[]; haproxy?: HaproxyResult[]; haproxyRestart?: RestartResult[]; cpuPerEvent?: CpuPerEventResult[] } = {};
 
 if (!values.only || values.only === 'upstream-confd') {
   results.upstreamConfd = [];
@@ -102,6 +105,20 @@ if (!values.only || values.only === 'haproxy-restart') {
       `| ${r.apps} | ${r.kills} | ${ms(r.restartedMs.median)} | ${ms(r.restartedMs.max)} | ${ms(r.refusedUntilMs.median)} | ${ms(r.refusedUntilMs.max)} | ${ms(r.servedMs.median)} | ${ms(r.servedMs.max)} | ${r.refused.median} | ${r.refused.max} | ${r.unavailable.median} | ${r.unavailable.max} |`,
     );
   }
+}
+
+if (!values.only || values.only === 'cpu-per-event') {
+  results.cpuPerEvent = [];
+  for (const apps of [...new Set([100, 1000, ...sizes])].sort((a, b) => a - b)) {
+    process.stderr.write(`cpu per event: ${apps} apps × ${tasks} tasks, ${values.flips} health flips…\n`);
+    results.cpuPerEvent.push(await benchCpuPerEvent(apps, tasks, Number(values.flips)));
+  }
+  console.log('\nCPU per task event, mmsd + children (haproxy handler, checks off; each flip also rewrites the config file)\n');
+  console.log(`| apps × tasks | ${results.cpuPerEvent.map((r) => `${r.apps} × ${r.tasksPerApp}`).join(' | ')} |`);
+  console.log(`| --- | ${results.cpuPerEvent.map(() => '---').join(' | ')} |`);
+  console.log(`| CPU per event | ${results.cpuPerEvent.map((r) => ms(r.cpuMsPerEvent)).join(' | ')} |`);
+  const [small, large] = [results.cpuPerEvent[0], results.cpuPerEvent.at(-1)];
+  if (small && large && small !== large) console.log(`\nratio ${large.apps} apps / ${small.apps} apps: ${(large.cpuMsPerEvent / small.cpuMsPerEvent).toFixed(1)}`);
 }
 
 await mkdir(new URL('./results/', import.meta.url), { recursive: true });

@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import type { ChangeSet, Counter, Histogram, PluginContext, Snapshot } from '@mmsd/core';
-import { ConfigChecker } from './config-check.js';
+import { ConfigChecker, structureOf } from './config-check.js';
 import { HaproxyProcess } from './haproxy-process.js';
 import type { HaproxyOptions } from './options.js';
 import type { Renderer } from './render.js';
@@ -25,14 +25,6 @@ interface Candidate {
 
 function keysOf(view: HaproxyView): Map<string, string> {
   return new Map(view.services.map((s) => [s.service.name, structuralKey(s)]));
-}
-
-/** Server lines (and comments) are what the runtime API keeps in step; the rest needs a reload. */
-function structureOf(text: string): string {
-  return text
-    .split('\n')
-    .filter((line) => !/^\s*(server\s|#)/.test(line))
-    .join('\n');
 }
 
 /**
@@ -161,20 +153,16 @@ export class HaproxyController {
     return run;
   }
 
-  /** Renders the current snapshot and checks it (see ConfigChecker); undefined if it may not run. */
-  private async candidate(): Promise<Candidate | undefined> {
+  /** Renders the current snapshot and checks it (see ConfigChecker); undefined if it may not be used. */
+  private async candidate(load = true): Promise<Candidate | undefined> {
     const snapshot = this.snapshot!;
     const started = performance.now();
     const { view, text } = this.renderSnapshot(snapshot);
     const rendered = performance.now();
-    if (!(await this.checker.accepts(view, text))) return undefined;
-    this.ctx.log.debug(
-      'config of %d services rendered (%d ms, %d kB) and checked by haproxy -c (%d ms)',
-      view.services.length,
-      Math.round(rendered - started),
-      Math.round(text.length / 1024),
-      Math.round(performance.now() - rendered),
-    );
+    if (!(await this.checker.accepts(view, text, load))) return undefined;
+    const size = [view.services.length, Math.round(rendered - started), Math.round(text.length / 1024)];
+    if (this.checker.skipped) this.ctx.log.debug('config of %d services rendered (%d ms, %d kB); no haproxy -c: %s', ...size, this.checker.skipped);
+    else this.ctx.log.debug('config of %d services rendered (%d ms, %d kB) and checked by haproxy -c (%d ms)', ...size, Math.round(performance.now() - rendered));
     return { view, text, snapshot, structure: structureOf(text) };
   }
 
@@ -202,7 +190,6 @@ export class HaproxyController {
     }
     if (this.writeFailures > 0) this.ctx.log.info('wrote the HAProxy config %s again after %d failed attempts', this.options.configFile, this.writeFailures);
     this.writeFailures = 0;
-    this.checker.installed(candidate.text);
     this.writtenVersion = Math.max(this.writtenVersion, candidate.snapshot.version);
     return true;
   }
@@ -394,7 +381,8 @@ export class HaproxyController {
   /** Rewrites the config file to the current snapshot (no reload): the next reload agrees. */
   private async writeConfig(): Promise<void> {
     if (!this.snapshot || this.snapshot.version <= this.writtenVersion || this.reloadTimer) return;
-    const candidate = await this.candidate();
+    // With manage: false someone else's HAProxy loads this file: it is checked as for a load.
+    const candidate = await this.candidate(!this.options.manage);
     if (candidate && candidate.snapshot.version > this.writtenVersion) await this.install(candidate);
   }
 }
