@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { serverName } from '@mmsd/plugin-haproxy';
 import type { HttpBackend } from './helpers/backends.js';
 import { get, getTls, httpsBackend, proxyProtocolBackend, selfSignedCertificate } from './helpers/backends.js';
-import { startCli } from './helpers/cli.js';
+import { runCli, startCli } from './helpers/cli.js';
 import { allReadyServersUp, haproxyCli, masterPid, serverStates, serversUp, stopHaproxy, workerPid } from './helpers/haproxy.js';
 import { backends, hits, oneServiceServing, serving, setup, sorted, startMmsd, webApp } from './helpers/mmsd-haproxy.js';
 import { freePort } from './helpers/ports.js';
@@ -49,6 +49,10 @@ test('requests reach exactly the up tasks; backend changes apply through the run
   const written = await readFile(files.configFile, 'utf8');
   await waitFor(async () => (await readFile(files.configFile, 'utf8')).includes(`127.0.0.1:${b4!.port}`), { what: 'the config file rewritten to agree' });
   t.not(written, undefined);
+  // Rewritten by replacing server lines only: byte for byte what a full render of the state gives
+  // (runCli collects stdout by lines: the last newline is not in it).
+  const rendered = `${(await runCli(['render', '--config', config], { env: s.env })).stdout.split(`==> ${files.configFile} (haproxy) <==\n`)[1]}\n`;
+  await waitFor(async () => (await readFile(files.configFile, 'utf8')) === rendered, { what: 'the file equal to what render prints' });
 });
 
 test("server states survive a reload: maintenance, drain, and what HAProxy's own checks found", async (t) => {

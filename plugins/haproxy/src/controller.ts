@@ -1,6 +1,7 @@
 import { rm } from 'node:fs/promises';
 import type { ChangeSet, Counter, Histogram, PluginContext, Snapshot } from '@mmsd/core';
 import { ConfigChecker, structureOf } from './config-check.js';
+import { ConfigLayout } from './config-layout.js';
 import { HaproxyProcess } from './haproxy-process.js';
 import type { HaproxyOptions } from './options.js';
 import type { Renderer } from './render.js';
@@ -55,6 +56,10 @@ export class HaproxyController {
   private writeFailures = 0;
   private writeRetryTimer: NodeJS.Timeout | undefined;
   private readonly checker: ConfigChecker;
+  /** The installed config, cut at its server lines (see ConfigLayout); undefined: render it whole. */
+  private layout: ConfigLayout | undefined;
+  /** Services whose servers changed at run time since the file was last written. */
+  private readonly unwritten = new Set<string>();
   private readonly sender: RuntimeSender;
   private readonly supervisor: Supervisor;
   /** The hard open-files limit HAProxy will inherit: maxconn is fitted to it. */
@@ -122,7 +127,10 @@ export class HaproxyController {
       if (!tcpBefore && !tcpAfter) continue;
       if (!change.before || !change.after || !tcpBefore || !tcpAfter) structural = true;
       else if (structuralKey(serviceView(change.after, this.options)) !== this.keys.get(change.after.name)) structural = true;
-      else runtime.push(change.name);
+      else {
+        runtime.push(change.name);
+        this.unwritten.add(change.name);
+      }
     }
     if (structural) this.scheduleReload();
     if (runtime.length > 0 && this.options.manage) {
@@ -190,6 +198,8 @@ export class HaproxyController {
     }
     if (this.writeFailures > 0) this.ctx.log.info('wrote the HAProxy config %s again after %d failed attempts', this.options.configFile, this.writeFailures);
     this.writeFailures = 0;
+    this.layout = this.options.manage ? ConfigLayout.of(candidate.text, candidate.view.services) : undefined;
+    this.unwritten.clear();
     this.writtenVersion = Math.max(this.writtenVersion, candidate.snapshot.version);
     return true;
   }
@@ -378,9 +388,30 @@ export class HaproxyController {
     }, this.options.writeDelay);
   }
 
-  /** Rewrites the config file to the current snapshot (no reload): the next reload agrees. */
+  /**
+   * Rewrites the config file to the current snapshot (no reload): the next reload agrees. When
+   * only servers changed, only their lines are replaced in the file (nothing else to render or
+   * check: server lines come from validated fields); else the whole config is rendered.
+   */
   private async writeConfig(): Promise<void> {
-    if (!this.snapshot || this.snapshot.version <= this.writtenVersion || this.reloadTimer) return;
+    const snapshot = this.snapshot;
+    if (!snapshot || snapshot.version <= this.writtenVersion || this.reloadTimer) return;
+    const views = [...this.unwritten].flatMap((name) => {
+      const service = snapshot.services.get(name);
+      return service ? [serviceView(service, this.options)] : [];
+    });
+    const layout = this.layout;
+    if (layout && views.every((view) => this.keys.get(view.service.name) === structuralKey(view) && layout.has(view.name))) {
+      const text = layout.splice(views);
+      try {
+        await this.ctx.files.write(this.options.configFile, text, { mode: 0o644 });
+        this.unwritten.clear();
+        this.writtenVersion = snapshot.version;
+        return;
+      } catch {
+        // The full path below says why and retries.
+      }
+    }
     // With manage: false someone else's HAProxy loads this file: it is checked as for a load.
     const candidate = await this.candidate(!this.options.manage);
     if (candidate && candidate.snapshot.version > this.writtenVersion) await this.install(candidate);
