@@ -1,4 +1,4 @@
-// npm run bench [-- --apps 100,10000 --tasks 10 --events 200 --reloads 5 --kills 3 --flips 10 --only upstream-confd|full-sync|haproxy|haproxy-restart|cpu-per-event]
+// npm run bench [-- --apps 100,10000 --tasks 10 --events 200 --reloads 5 --kills 3 --flips 10 --only upstream-confd|full-sync|haproxy|haproxy-restart|cpu-per-event|idle]
 // Figures are printed side by side from one run (the machine is shared and noisy: compare
 // within a run, not across runs) and saved in bench/results/.
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -8,6 +8,8 @@ import type { FullSyncResult } from './full-sync.js';
 import { benchHaproxy } from './haproxy.js';
 import { benchHaproxyRestart } from './haproxy-restart.js';
 import { benchCpuPerEvent } from './cpu-per-event.js';
+import { benchIdle } from './idle-cpu.js';
+import type { IdleResult } from './idle-cpu.js';
 import type { CpuPerEventResult } from './cpu-per-event.js';
 import type { RestartResult } from './haproxy-restart.js';
 import type { HaproxyResult } from './haproxy.js';
@@ -32,7 +34,7 @@ const tasks = Number(values.tasks);
 const events = Number(values.events);
 const reloads = Number(values.reloads);
 const kills = Number(values.kills);
-const results: { upstreamConfd?: UpstreamResult[]; fullSync?: FullSyncResult[]; haproxy?: HaproxyResult[]; haproxyRestart?: RestartResult[]; cpuPerEvent?: CpuPerEventResult[] } = {};
+const results: { upstreamConfd?: UpstreamResult[]; fullSync?: FullSyncResult[]; haproxy?: HaproxyResult[]; haproxyRestart?: RestartResult[]; cpuPerEvent?: CpuPerEventResult[]; idle?: IdleResult[] } = {};
 
 if (!values.only || values.only === 'upstream-confd') {
   results.upstreamConfd = [];
@@ -119,6 +121,18 @@ if (!values.only || values.only === 'cpu-per-event') {
   console.log(`| CPU per event | ${results.cpuPerEvent.map((r) => ms(r.cpuMsPerEvent)).join(' | ')} |`);
   const [small, large] = [results.cpuPerEvent[0], results.cpuPerEvent.at(-1)];
   if (small && large && small !== large) console.log(`\nratio ${large.apps} apps / ${small.apps} apps: ${(large.cpuMsPerEvent / small.cpuMsPerEvent).toFixed(1)}`);
+}
+
+if (!values.only || values.only === 'idle') {
+  results.idle = [];
+  for (const handlers of ['none', 'haproxy'] as const) {
+    process.stderr.write(`idle: ${handlers === 'none' ? 'no handler' : 'the haproxy handler'}, 100 apps, 60 s…\n`);
+    results.idle.push(await benchIdle(100, handlers, 60));
+  }
+  console.log('\nidle CPU of mmsd, nothing changing (100 apps × 3 tasks, 60 s)\n');
+  console.log('| handlers | CPU per second |');
+  console.log('| --- | --- |');
+  for (const r of results.idle) console.log(`| ${r.handlers} | ${ms(r.cpuMsPerSecond)} |`);
 }
 
 await mkdir(new URL('./results/', import.meta.url), { recursive: true });

@@ -99,7 +99,7 @@ export class HaproxyController {
     this.supervisor = new Supervisor({
       log: ctx.log,
       running: () => this.running,
-      alive: async () => (await this.process.masterPid()) !== undefined,
+      alive: () => this.process.running(),
       markDead: () => (this.running = false),
       ready: () => this.snapshot !== undefined && this.options.manage,
       start: (reason) => this.enqueue(() => this.start(reason)),

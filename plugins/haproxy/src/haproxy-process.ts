@@ -40,6 +40,9 @@ function alive(pid: number): boolean {
  * through the master CLI, watched through its PID file.
  */
 export class HaproxyProcess {
+  /** The master last found running. */
+  private known: number | undefined;
+
   constructor(private readonly options: ProcessOptions) {}
 
   /** PID of a running master, from the PID file (also one started by an earlier mmsd). */
@@ -51,7 +54,14 @@ export class HaproxyProcess {
       return undefined;
     }
     const pid = Number.parseInt(text.trim().split(/\s+/)[0] ?? '', 10);
-    return Number.isInteger(pid) && pid > 0 && alive(pid) ? pid : undefined;
+    this.known = Number.isInteger(pid) && pid > 0 && alive(pid) ? pid : undefined;
+    return this.known;
+  }
+
+  /** Whether the master is still alive: one signal-0 system call while it is the one last found, else the PID file. */
+  async running(): Promise<boolean> {
+    if (this.known !== undefined && alive(this.known)) return true;
+    return (await this.masterPid()) !== undefined;
   }
 
   async proc(): Promise<ProcInfo | undefined> {
