@@ -1,17 +1,13 @@
 import { spawn } from 'node:child_process';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { setTimeout as delay } from 'node:timers/promises';
 import { haproxyWorkerPid as workerPid } from '@mmsd/plugin-haproxy';
 import { haproxyFiles } from './haproxy.js';
+import { CLI, HAPROXY, cpuMs, stopAll } from './mmsd-process.js';
 import { startSimProcess } from './sim-process.js';
 import { runtimeDir } from './tmpfs.js';
 
-const CLI = fileURLToPath(new URL('../packages/cli/bin/run.js', import.meta.url));
-const HAPROXY = process.env.HAPROXY_BIN ?? '/usr/sbin/haproxy';
-/** Clock ticks per second of /proc/<pid>/stat (USER_HZ, 100 on Linux). */
-const HZ = 100;
 
 export interface CpuPerEventResult {
   apps: number;
@@ -21,11 +17,6 @@ export interface CpuPerEventResult {
   cpuMsPerEvent: number;
 }
 
-/** utime + stime + cutime + cstime of a process, in ms. */
-async function cpuMs(pid: number): Promise<number> {
-  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
-  return ((Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) * 1000) / HZ;
-}
 
 /**
  * The CPU one task event costs mmsd with the haproxy handler (checks off), children included:
@@ -47,23 +38,15 @@ export async function benchCpuPerEvent(apps: number, tasksPerApp: number, flips:
     while (!(await workerPid(files.socket).catch(() => undefined))) await delay(100);
     await delay(3000); // the resync after the stream connected, and the first file rewrite
     const list = (await (await fetch(`${sim.url}/v2/apps?embed=apps.tasks`)).json()) as { apps: { tasks: { id: string }[] }[] };
-    const before = await cpuMs(mmsd.pid!);
+    const before = await cpuMs(mmsd.pid!, true);
     for (let i = 0; i < flips; i++) {
       const task = list.apps[(i * 7919) % list.apps.length]!.tasks[0]!;
       await sim.post(`/_sim/tasks/${task.id}/health`, { alive: i % 2 === 1 });
       await delay(900);
     }
-    const used = (await cpuMs(mmsd.pid!)) - before;
+    const used = (await cpuMs(mmsd.pid!, true)) - before;
     return { apps, tasksPerApp, flips, cpuMsPerEvent: used / flips };
   } finally {
-    mmsd.kill('SIGTERM');
-    await exited;
-    try {
-      process.kill(Number((await readFile(files.pidFile, 'utf8')).trim()), 'SIGTERM');
-    } catch {
-      // not running
-    }
-    await sim.stop();
-    await rm(dir, { recursive: true, force: true });
+    await stopAll({ mmsd, exited, pidFile: files.pidFile, sim, dir });
   }
 }

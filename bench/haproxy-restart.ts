@@ -1,20 +1,18 @@
 import { spawn } from 'node:child_process';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { setTimeout as delay } from 'node:timers/promises';
 import { MarathonSimulator } from '@mmsd/marathon-sim';
 import { haproxyWorkerPid as workerPid } from '@mmsd/plugin-haproxy';
 import { haproxyFiles } from './haproxy.js';
+import { CLI, HAPROXY, stopAll } from './mmsd-process.js';
 import type { Summary } from './stats.js';
 import { summarize } from './stats.js';
 import { runtimeDir } from './tmpfs.js';
 
-const CLI = fileURLToPath(new URL('../packages/cli/bin/run.js', import.meta.url));
-const HAPROXY = process.env.HAPROXY_BIN ?? '/usr/sbin/haproxy';
 /** Services bind here: nothing else on the machine does, so ports 20000… are free. */
 const BIND = '127.0.0.3';
 const RATE = 100;
@@ -130,16 +128,8 @@ export async function benchHaproxyRestart(apps: number, kills: number): Promise<
   } finally {
     loading = false;
     await load;
-    mmsd.kill('SIGTERM');
-    await exited;
-    try {
-      process.kill(Number((await readFile(files.pidFile, 'utf8')).trim()), 'SIGTERM');
-    } catch {
-      // not running
-    }
-    await sim.close();
+    await stopAll({ mmsd, exited, pidFile: files.pidFile, sim, dir: scratch });
     await new Promise((resolve) => backend.close(resolve));
-    await rm(scratch, { recursive: true, force: true });
   }
   return {
     apps,

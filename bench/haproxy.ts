@@ -2,17 +2,15 @@ import { spawn } from 'node:child_process';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { setTimeout as delay } from 'node:timers/promises';
 import { serviceName } from '@mmsd/core';
 import { haproxyCli as cli, haproxyWorkerPid as workerPid, parseServersState, proxyName, serverName } from '@mmsd/plugin-haproxy';
 import { startSimProcess } from './sim-process.js';
 import type { Summary } from './stats.js';
 import { summarize } from './stats.js';
+import { CLI, HAPROXY } from './mmsd-process.js';
 import { runtimeDir } from './tmpfs.js';
 
-const CLI = fileURLToPath(new URL('../packages/cli/bin/run.js', import.meta.url));
-const HAPROXY = process.env.HAPROXY_BIN ?? '/usr/sbin/haproxy';
 
 export interface HaproxyResult {
   apps: number;

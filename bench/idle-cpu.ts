@@ -1,14 +1,12 @@
 import { spawn } from 'node:child_process';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { setTimeout as delay } from 'node:timers/promises';
 import { haproxyFiles } from './haproxy.js';
+import { CLI, HAPROXY, cpuMs, stopAll } from './mmsd-process.js';
 import { startSimProcess } from './sim-process.js';
 import { runtimeDir } from './tmpfs.js';
 
-const CLI = fileURLToPath(new URL('../packages/cli/bin/run.js', import.meta.url));
-const HAPROXY = process.env.HAPROXY_BIN ?? '/usr/sbin/haproxy';
 
 export interface IdleResult {
   handlers: string;
@@ -17,10 +15,6 @@ export interface IdleResult {
   cpuMsPerSecond: number;
 }
 
-async function cpuMs(pid: number): Promise<number> {
-  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
 
 /** mmsd with no handler, or with the haproxy handler, following an unchanging cluster of `apps` apps. */
 export async function benchIdle(apps: number, handlers: 'none' | 'haproxy', seconds: number): Promise<IdleResult> {
@@ -39,14 +33,6 @@ export async function benchIdle(apps: number, handlers: 'none' | 'haproxy', seco
     await delay(seconds * 1000);
     return { handlers, seconds, cpuMsPerSecond: ((await cpuMs(mmsd.pid!)) - before) / seconds };
   } finally {
-    mmsd.kill('SIGTERM');
-    await exited;
-    try {
-      process.kill(Number((await readFile(files.pidFile, 'utf8')).trim()), 'SIGTERM');
-    } catch {
-      // not running
-    }
-    await sim.stop();
-    await rm(dir, { recursive: true, force: true });
+    await stopAll({ mmsd, exited, pidFile: files.pidFile, sim, dir });
   }
 }

@@ -1,0 +1,27 @@
+import type { ChildProcess } from 'node:child_process';
+import { readFile, rm } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+
+/** The CLI the benchmarks run, and the HAProxy they give it. */
+export const CLI = fileURLToPath(new URL('../packages/cli/bin/run.js', import.meta.url));
+export const HAPROXY = process.env.HAPROXY_BIN ?? '/usr/sbin/haproxy';
+
+/** CPU time of a process in ms from /proc/<pid>/stat (ticks of 10 ms); with `children`, also of the children it waited for. */
+export async function cpuMs(pid: number, children = false): Promise<number> {
+  const f = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
+  const ticks = Number(f[11]) + Number(f[12]) + (children ? Number(f[13]) + Number(f[14]) : 0);
+  return ticks * 10;
+}
+
+/** Stops a benchmarked mmsd, the HAProxy it left running (by its PID file), the simulator, and removes the scratch dir. */
+export async function stopAll(run: { mmsd: ChildProcess; exited: Promise<unknown>; pidFile: string; sim: { stop(): Promise<void> } | { close(): Promise<void> }; dir: string }): Promise<void> {
+  run.mmsd.kill('SIGTERM');
+  await run.exited;
+  try {
+    process.kill(Number((await readFile(run.pidFile, 'utf8')).trim()), 'SIGTERM');
+  } catch {
+    // not running
+  }
+  await ('stop' in run.sim ? run.sim.stop() : run.sim.close());
+  await rm(run.dir, { recursive: true, force: true });
+}
