@@ -43,11 +43,11 @@ if (!values.only || values.only === 'upstream-confd') {
     results.upstreamConfd.push(await benchUpstreamConfd(apps, tasks, events));
   }
   console.log('\nevent → upstream file rewritten (health flip of one task; isolated events)\n');
-  console.log('| apps × tasks | event → file median | p99 | max | request → file median | p99 | Marathon requests per event |');
-  console.log('| --- | --- | --- | --- | --- | --- | --- |');
+  console.log('| apps × tasks | event → file median | p99 | max | request → file median | p99 | Marathon requests per event | task start → file median | p99 | max |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const r of results.upstreamConfd) {
     console.log(
-      `| ${r.apps} × ${r.tasksPerApp} | ${ms(r.eventToFile.median)} | ${ms(r.eventToFile.p99)} | ${ms(r.eventToFile.max)} | ${ms(r.triggerToFile.median)} | ${ms(r.triggerToFile.p99)} | ${(r.marathonRequestsDuringEvents / r.eventToFile.n).toFixed(2)} |`,
+      `| ${r.apps} × ${r.tasksPerApp} | ${ms(r.eventToFile.median)} | ${ms(r.eventToFile.p99)} | ${ms(r.eventToFile.max)} | ${ms(r.triggerToFile.median)} | ${ms(r.triggerToFile.p99)} | ${(r.marathonRequestsDuringEvents / r.eventToFile.n).toFixed(2)} | ${ms(r.startToFile.median)} | ${ms(r.startToFile.p99)} | ${ms(r.startToFile.max)} |`,
     );
   }
 

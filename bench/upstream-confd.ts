@@ -15,6 +15,11 @@ export interface UpstreamResult {
   /** From the simulator's request to the file written (includes the simulator and the stream). */
   triggerToFile: Summary;
   marathonRequestsDuringEvents: number;
+  /**
+   * A task start as Marathon sends it (TASK_RUNNING, then its first health result, back to
+   * back): from the TASK_RUNNING event's arrival to the file listing the task as up.
+   */
+  startToFile: Summary;
 }
 
 const AGENTS = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`agent-${i + 1}.cluster.internal`, `10.1.0.${i + 1}`]));
@@ -48,6 +53,8 @@ export async function benchUpstreamConfd(apps: number, tasksPerApp: number, even
   let firstSnapshot: (() => void) | undefined;
   const firstSnapshotSeen = new Promise<void>((resolve) => (firstSnapshot = resolve));
   let last: Snapshot | undefined;
+  const started = new Map<string, number>();
+  let launching: { service: string; taskId: string | undefined; resolve: (at: number) => void } | undefined;
   const probe: LoadedPlugin = {
     request: 'probe',
     file: 'bench',
@@ -57,12 +64,15 @@ export async function benchUpstreamConfd(apps: number, tasksPerApp: number, even
       apply(hooks) {
         hooks.onMarathonEvent.tap('probe', (event) => {
           if (event.eventType === 'health_status_changed_event' && arrived === 0) arrived = performance.now();
+          const e = event as { eventType: string; taskStatus?: string; taskId?: string };
+          if (e.eventType === 'status_update_event' && e.taskStatus === 'TASK_RUNNING' && e.taskId && !started.has(e.taskId)) started.set(e.taskId, performance.now());
         });
         hooks.onSnapshot.tap('probe', (snapshot, changes) => {
           const now = performance.now();
           last = snapshot;
           for (const change of changes.services) written.set(change.name, now);
           if (waiter && written.has(waiter.service)) waiter.resolve();
+          if (launching && snapshot.services.get(launching.service)?.backends.some((b) => b.taskId === launching!.taskId && b.health === 'up')) launching.resolve(now);
           firstSnapshot?.();
           firstSnapshot = undefined;
         });
@@ -100,6 +110,19 @@ export async function benchUpstreamConfd(apps: number, tasksPerApp: number, even
     await delay(60);
   }
   const requestsAfter = (await sim.requests()).filter((r) => r.path.startsWith('/v2/')).length;
+
+  const starts: number[] = [];
+  for (let i = 0; i < Math.min(events, 50); i++) {
+    const app = [...last!.apps.values()][Math.floor(Math.random() * apps)]!;
+    const at = new Promise<number>((resolve) => (launching = { service: app.services[0]!, taskId: undefined, resolve }));
+    const { taskId } = (await sim.post(`/_sim/apps${app.id}/launch`, { host: 'agent-1.cluster.internal', ports: [40_000 + i] })) as { taskId: string };
+    launching!.taskId = taskId;
+    // The file may be written before the answer to the launch request arrives.
+    if (last!.services.get(app.services[0]!)?.backends.some((b) => b.taskId === taskId && b.health === 'up')) launching!.resolve(written.get(app.services[0]!)!);
+    starts.push((await at) - started.get(taskId)!);
+    launching = undefined;
+    await delay(60);
+  }
   await agent.stop();
   await sim.stop();
   await rm(dir, { recursive: true, force: true });
@@ -109,5 +132,6 @@ export async function benchUpstreamConfd(apps: number, tasksPerApp: number, even
     eventToFile: summarize(latencies),
     triggerToFile: summarize(endToEnd),
     marathonRequestsDuringEvents: requestsAfter - requestsBefore,
+    startToFile: summarize(starts),
   };
 }
