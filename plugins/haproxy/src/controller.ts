@@ -404,7 +404,8 @@ export class HaproxyController {
     if (layout && views.every((view) => this.keys.get(view.service.name) === structuralKey(view) && layout.has(view.name))) {
       const text = layout.splice(views);
       try {
-        await this.ctx.files.write(this.options.configFile, text, { mode: 0o644 });
+        // It differs (servers changed): no read to compare. Rebuilt at every start: no fsync.
+        await this.ctx.files.write(this.options.configFile, text, { mode: 0o644, compare: false, fsync: false });
         this.unwritten.clear();
         this.writtenVersion = snapshot.version;
         return;
