@@ -47,7 +47,9 @@ test('requests reach exactly the up tasks; backend changes apply through the run
   t.is(await workerPid(files.socket), worker, 'the same HAProxy worker: no reload');
   t.false(cli.err.some((l) => /HAProxy reloaded/.test(l)), 'no reload was logged');
   const written = await readFile(files.configFile, 'utf8');
-  await waitFor(async () => (await readFile(files.configFile, 'utf8')).includes(`127.0.0.1:${b4!.port}`), { what: 'the config file rewritten to agree' });
+  await waitFor(async () => (await readFile(files.configFile, 'utf8')).includes(`127.0.0.1:${b4!.port}`), {
+    what: () => `the config file rewritten to agree; mmsd said:\n${cli.err.slice(-25).join('\n')}`,
+  });
   t.not(written, undefined);
   // Rewritten by replacing server lines only: byte for byte what a full render of the state gives
   // (runCli collects stdout by lines: the last newline is not in it).

@@ -58,8 +58,11 @@ export class HaproxyController {
   private readonly checker: ConfigChecker;
   /** The installed config, cut at its server lines (see ConfigLayout); undefined: render it whole. */
   private layout: ConfigLayout | undefined;
-  /** Services whose servers changed at run time since the file was last written. */
-  private readonly unwritten = new Set<string>();
+  /**
+   * Services whose servers changed at run time since the file was written, with the version of
+   * the snapshot that changed them: a file rendered from an older snapshot does not have them.
+   */
+  private readonly unwritten = new Map<string, number>();
   private readonly sender: RuntimeSender;
   private readonly supervisor: Supervisor;
   /** The hard open-files limit HAProxy will inherit: maxconn is fitted to it. */
@@ -129,7 +132,7 @@ export class HaproxyController {
       else if (structuralKey(serviceView(change.after, this.options)) !== this.keys.get(change.after.name)) structural = true;
       else {
         runtime.push(change.name);
-        this.unwritten.add(change.name);
+        this.unwritten.set(change.name, snapshot.version);
       }
     }
     if (structural) this.scheduleReload();
@@ -199,7 +202,7 @@ export class HaproxyController {
     if (this.writeFailures > 0) this.ctx.log.info('wrote the HAProxy config %s again after %d failed attempts', this.options.configFile, this.writeFailures);
     this.writeFailures = 0;
     this.layout = this.options.manage ? ConfigLayout.of(candidate.text, candidate.view.services) : undefined;
-    this.unwritten.clear();
+    this.written(candidate.snapshot.version);
     this.writtenVersion = Math.max(this.writtenVersion, candidate.snapshot.version);
     return true;
   }
@@ -388,6 +391,11 @@ export class HaproxyController {
     }, this.options.writeDelay);
   }
 
+  /** The file now has every runtime change up to snapshot `version`. */
+  private written(version: number): void {
+    for (const [name, changedIn] of this.unwritten) if (changedIn <= version) this.unwritten.delete(name);
+  }
+
   /**
    * Rewrites the config file to the current snapshot (no reload): the next reload agrees. When
    * only servers changed, only their lines are replaced in the file (nothing else to render or
@@ -396,17 +404,21 @@ export class HaproxyController {
   private async writeConfig(): Promise<void> {
     const snapshot = this.snapshot;
     if (!snapshot || snapshot.version <= this.writtenVersion || this.reloadTimer) return;
-    const views = [...this.unwritten].flatMap((name) => {
+    const views = [...this.unwritten.keys()].flatMap((name) => {
       const service = snapshot.services.get(name);
       return service ? [serviceView(service, this.options)] : [];
     });
     const layout = this.layout;
+    if (layout && views.length === 0 && this.unwritten.size === 0) {
+      this.writtenVersion = snapshot.version; // nothing the file lacks
+      return;
+    }
     if (layout && views.every((view) => this.keys.get(view.service.name) === structuralKey(view) && layout.has(view.name))) {
       const text = layout.splice(views);
       try {
         // It differs (servers changed): no read to compare. Rebuilt at every start: no fsync.
         await this.ctx.files.write(this.options.configFile, text, { mode: 0o644, compare: false, fsync: false });
-        this.unwritten.clear();
+        this.written(snapshot.version);
         this.writtenVersion = snapshot.version;
         return;
       } catch {
