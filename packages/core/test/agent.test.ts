@@ -9,7 +9,7 @@ import type { AppChange, ChangeSet, Snapshot, TaskChange } from '../src/model/ty
 import type { LoadedPlugin } from '../src/plugins/load-plugins.js';
 import { waitFor } from '../../../test/helpers/wait.js';
 import { freePort } from '../../../test/helpers/ports.js';
-import { AGENTS } from './helpers.js';
+import { AGENTS, testConfig } from './helpers.js';
 import { tempDir } from '../../../test/helpers/tmp.js';
 
 interface Recorder {
@@ -50,20 +50,7 @@ function recorder(name = 'recorder'): Recorder {
   return r;
 }
 
-function config(endpoints: string[], extra: Partial<MmsdConfig> = {}): MmsdConfig {
-  return {
-    marathon: { endpoints, resyncInterval: 300, timeout: 2, streamTimeout: 30 },
-    groups: ['*'],
-    coalesce: 0,
-    stateFile: false,
-    logLevel: 'info',
-    dns: { ttl: 60, hosts: {} },
-    dropGuard: { ratio: 0.5, minBackends: 3, confirmDelay: 0.2 },
-    metrics: { bind: '127.0.0.1' },
-    plugins: [],
-    ...extra,
-  };
-}
+const config = testConfig;
 
 async function setup(t: { teardown(fn: () => unknown): void }, extra: Partial<MmsdConfig> = {}, recorders: Recorder[] = [recorder()]) {
   const sim = await MarathonSimulator.start({ agents: ['mesos-agent-1.dc1.example.internal'] });

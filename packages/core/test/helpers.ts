@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { MmsdConfig } from '../src/config/types.js';
 import type { MarathonApp } from '../src/marathon/types.js';
 import { createStaticResolver } from '../src/model/address-resolver.js';
 import { StateStore } from '../src/state/store.js';
@@ -29,4 +30,20 @@ export function sseEvents(name: string): Record<string, unknown>[] {
     .split('\r\n')
     .filter((line) => line.startsWith('data: '))
     .map((line) => JSON.parse(line.slice(6)) as Record<string, unknown>);
+}
+
+/** A resolved config for agents under test: no state file, short timeouts, no plugins; `extra` overrides. */
+export function testConfig(endpoints: string[], extra: Partial<MmsdConfig> = {}): MmsdConfig {
+  return {
+    marathon: { endpoints, resyncInterval: 300, timeout: 2, streamTimeout: 30 },
+    groups: ['*'],
+    coalesce: 0,
+    stateFile: false,
+    logLevel: 'info',
+    dns: { ttl: 60, hosts: {} },
+    dropGuard: { ratio: 0.5, minBackends: 3, confirmDelay: 0.2 },
+    metrics: { bind: '127.0.0.1' },
+    plugins: [],
+    ...extra,
+  };
 }

@@ -10,6 +10,7 @@ import { tempDir } from '../../../test/helpers/tmp.js';
 import { PluginSet } from '../src/plugins/plugin-set.js';
 import { AgentMetrics } from '../src/metrics.js';
 import type { MmsdConfig } from '../src/config/types.js';
+import { testConfig } from './helpers.js';
 import type { MmsdError } from '../src/errors.js';
 import type { Snapshot } from '../src/model/types.js';
 
@@ -161,17 +162,7 @@ test('reload: the new plugins get the new config directory in their context', as
     request: name,
     file: '/test',
   });
-  const config = {
-    marathon: { endpoints: [sim.url], resyncInterval: 300, timeout: 2, streamTimeout: 30 },
-    groups: ['*'],
-    coalesce: 0,
-    stateFile: false,
-    logLevel: 'info',
-    dns: { ttl: 60, hosts: {} },
-    dropGuard: { ratio: 0.5, minBackends: 3, confirmDelay: 0.2 },
-    metrics: { bind: '127.0.0.1' },
-    plugins: [],
-  } satisfies MmsdConfig;
+  const config = testConfig([sim.url]);
   const agent = new Agent({ config, configDir: '/etc/old', plugins: [plugin('first')], resolver: createStaticResolver({}) });
   t.teardown(async () => {
     await agent.stop();

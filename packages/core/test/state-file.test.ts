@@ -5,12 +5,11 @@ import { join } from 'node:path';
 import { format } from 'node:util';
 import { MarathonSimulator, sampleApps } from '@mmsd/marathon-sim';
 import { Agent } from '../src/agent.js';
-import type { MmsdConfig } from '../src/config/types.js';
 import type { Logger } from '../src/log.js';
 import { createStaticResolver } from '../src/model/address-resolver.js';
 import { loadState, StateFileWriter } from '../src/state/state-file.js';
 import { atomicWrite, removeStaleTemps } from '../src/util/files.js';
-import { AGENTS, loadApps, storeWith } from './helpers.js';
+import { AGENTS, loadApps, storeWith, testConfig } from './helpers.js';
 import { tempDir } from '../../../test/helpers/tmp.js';
 import { waitFor } from '../../../test/helpers/wait.js';
 
@@ -110,19 +109,7 @@ test('a temp file of a write under way in this process is never taken for a stal
   t.deepEqual(await readdir(dir), ['state.json']);
 });
 
-function config(endpoints: string[], stateFile: string): MmsdConfig {
-  return {
-    marathon: { endpoints, resyncInterval: 300, timeout: 2, streamTimeout: 30 },
-    groups: ['*'],
-    coalesce: 20,
-    stateFile,
-    logLevel: 'info',
-    dns: { ttl: 60, hosts: {} },
-    dropGuard: { ratio: 0.5, minBackends: 3, confirmDelay: 0.2 },
-    metrics: { bind: '127.0.0.1' },
-    plugins: [],
-  };
-}
+const config = (endpoints: string[], stateFile: string) => testConfig(endpoints, { coalesce: 20, stateFile });
 
 test('the agent removes stale temp files of its state file at start, before anything else', async (t) => {
   const dir = await tempDir(t, 'mmsd-state-');
