@@ -102,3 +102,16 @@ test.serial('stop: nothing is published after it', async (t) => {
   t.deepEqual(flushes, [0]);
   clock.uninstall();
 });
+
+test.serial('flushNow during a publish publishes right after it, whatever the interval says', async (t) => {
+  const { clock, flushes, coalescer } = setup(5000, 100);
+  coalescer.notify();
+  await clock.tickAsync(10);
+  coalescer.notify();
+  let done = false;
+  void coalescer.flushNow().then(() => (done = true));
+  await clock.tickAsync(200);
+  t.deepEqual(flushes, [0, 100], 'the second publish follows the first, not 5 s later');
+  t.true(done);
+  clock.uninstall();
+});

@@ -34,22 +34,16 @@ export class Coalescer {
     if (!this.running && this.timer === undefined) this.schedule();
   }
 
-  /** Publishes now, whatever `minInterval` says (full syncs). Resolves when it has been published. */
+  /** Publishes now, whatever `minInterval` says (full syncs, stop). Resolves when it has been published. */
   async flushNow(): Promise<void> {
     this.pending = true;
-    if (!this.running) {
+    // A publish under way may not have seen the latest changes: one more follows it at once.
+    while (this.running) await this.running;
+    if (this.pending) {
       this.clearTimer();
       this.run();
     }
-    await this.idle();
-  }
-
-  /** Resolves when no publish is running or due. */
-  async idle(): Promise<void> {
-    while (this.running || this.timer !== undefined) {
-      if (this.running) await this.running;
-      else await new Promise((resolve) => setImmediate(resolve));
-    }
+    await this.running;
   }
 
   stop(): void {
