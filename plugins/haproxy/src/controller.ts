@@ -203,7 +203,6 @@ export class HaproxyController {
     this.writeFailures = 0;
     this.layout = this.options.manage ? ConfigLayout.of(candidate.text, candidate.view.services) : undefined;
     this.written(candidate.snapshot.version);
-    this.writtenVersion = Math.max(this.writtenVersion, candidate.snapshot.version);
     return true;
   }
 
@@ -391,8 +390,9 @@ export class HaproxyController {
     }, this.options.writeDelay);
   }
 
-  /** The file now has every runtime change up to snapshot `version`. */
+  /** The file now has the state of snapshot `version`, runtime changes included. */
   private written(version: number): void {
+    this.writtenVersion = Math.max(this.writtenVersion, version);
     for (const [name, changedIn] of this.unwritten) if (changedIn <= version) this.unwritten.delete(name);
   }
 
@@ -410,7 +410,7 @@ export class HaproxyController {
     });
     const layout = this.layout;
     if (layout && views.length === 0 && this.unwritten.size === 0) {
-      this.writtenVersion = snapshot.version; // nothing the file lacks
+      this.written(snapshot.version); // nothing the file lacks
       return;
     }
     if (layout && views.every((view) => this.keys.get(view.service.name) === structuralKey(view) && layout.has(view.name))) {
@@ -419,7 +419,6 @@ export class HaproxyController {
         // It differs (servers changed): no read to compare. Rebuilt at every start: no fsync.
         await this.ctx.files.write(this.options.configFile, text, { mode: 0o644, compare: false, fsync: false });
         this.written(snapshot.version);
-        this.writtenVersion = snapshot.version;
         return;
       } catch {
         // The full path below says why and retries.
