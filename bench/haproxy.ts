@@ -8,6 +8,8 @@ import { haproxyCli as cli, haproxyWorkerPid as workerPid, parseServersState, pr
 import { startSimProcess } from './sim-process.js';
 import type { Summary } from './stats.js';
 import { summarize } from './stats.js';
+import type { HaproxyFiles } from '../test/helpers/haproxy.js';
+import { haproxyFiles as testHaproxyFiles } from '../test/helpers/haproxy.js';
 import { CLI, HAPROXY } from './mmsd-process.js';
 import { runtimeDir } from './tmpfs.js';
 
@@ -33,16 +35,10 @@ export interface HaproxyResult {
   reloadLines: string[];
 }
 
-/** The files of a bench's HAProxy, all in `dir`. */
-export function haproxyFiles(dir: string) {
-  return {
-    configFile: join(dir, 'haproxy.cfg'),
-    pidFile: join(dir, 'haproxy.pid'),
-    socket: join(dir, 'haproxy.sock'),
-    masterSocket: join(dir, 'haproxy-master.sock'),
-    stateFile: join(dir, 'haproxy.state'),
-    logFile: join(dir, 'haproxy.log'),
-  };
+/** The files of a bench's HAProxy, all in `dir` (the tests' layout, without its `dir` key: these are plugin options). */
+export function haproxyFiles(dir: string): Omit<HaproxyFiles, 'dir'> {
+  const { dir: _dir, ...files } = testHaproxyFiles(dir);
+  return files;
 }
 
 async function until<T>(condition: () => Promise<T | undefined>, what: string, timeoutMs = 300_000): Promise<T> {
