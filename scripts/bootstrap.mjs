@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // What `npm start` and `npm test` need on a fresh clone: dependencies (npm ci, once), a build
-// (tsc -b), and for the tests the real HAProxy, nginx and Redis (installed with apt-get when
+// (tsc -b, then the CLI's command manifest), and for the tests the real HAProxy, nginx and Redis (installed with apt-get when
 // missing and this runs as root, e.g. in CI).
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
@@ -25,6 +25,7 @@ if (!existsSync(marker) || statSync(lock).mtimeMs > statSync(marker).mtimeMs + 1
 }
 
 run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b']);
+run(process.execPath, [join(root, 'scripts', 'oclif-manifest.mjs')]);
 
 if (forTests) {
   const which = (bin) => spawnSync('sh', ['-c', `command -v ${bin} || test -x /usr/sbin/${bin}`], { stdio: 'ignore' }).status === 0;

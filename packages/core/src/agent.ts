@@ -11,11 +11,13 @@ import type { DeploymentEvent, MarathonApp, MarathonEvent, StatusUpdateEvent } f
 import { AgentMetrics } from './metrics.js';
 import type { AddressResolver } from './model/address-resolver.js';
 import { createDnsResolver } from './model/address-resolver.js';
-import type { ChangeSet, Snapshot } from './model/types.js';
+import type { App, ChangeSet, Snapshot } from './model/types.js';
 import type { LoadedPlugin } from './plugins/load-plugins.js';
 import { PluginSet } from './plugins/plugin-set.js';
 import type { RunMode } from './plugins/types.js';
 import { Coalescer } from './state/coalescer.js';
+import { fetchedAppsSink } from './state/fetched-apps.js';
+import type { FetchedApps } from './state/fetched-apps.js';
 import { loadState, StateFileWriter } from './state/state-file.js';
 import { StateStore } from './state/store.js';
 import { Backoff } from './util/backoff.js';
@@ -272,31 +274,31 @@ export class Agent {
     const kind = reason === 'initial' ? 'initial' : 'resync';
     this.log.debug('full sync (%s)', reason);
     this.syncInFlight = true;
-    let apps: MarathonApp[] | undefined;
+    let fetched: FetchedApps | undefined;
     let fetchMs = 0;
     try {
       this.fetchStartedAt = performance.now();
-      apps = await this.client.getApps();
+      fetched = await this.client.eachApp(() => fetchedAppsSink(this.store));
       fetchMs = performance.now() - this.fetchStartedAt;
-      await this.resolver.ensure(hostsOf(apps));
-      if (this.store.known && this.looksLikeDrop(apps)) {
+      await this.resolver.ensure(fetched.hosts);
+      if (this.store.known && this.looksLikeDrop(fetched.apps)) {
         const delay = this.config.dropGuard.confirmDelay;
         this.log.warn(
           'Marathon answered with %d of %d up tasks; confirming with a second fetch in %ds before applying',
-          this.store.upTasksIn(apps),
+          StateStore.upTasksIn(fetched.apps),
           this.store.upTasks(),
           delay,
         );
         await this.sleep(delay * 1000);
-        if (this.stopped) apps = undefined;
+        if (this.stopped) fetched = undefined;
         else {
-          apps = await this.client.getApps();
-          await this.resolver.ensure(hostsOf(apps));
-          if (this.looksLikeDrop(apps)) this.log.warn('the drop was confirmed; applying it');
+          fetched = await this.client.eachApp(() => fetchedAppsSink(this.store));
+          await this.resolver.ensure(fetched.hosts);
+          if (this.looksLikeDrop(fetched.apps)) this.log.warn('the drop was confirmed; applying it');
         }
       }
     } catch (error) {
-      apps = undefined;
+      fetched = undefined;
       this.metrics.syncs.inc({ kind, outcome: 'error' });
       const delay = this.syncBackoff.next();
       this.log.error(
@@ -311,30 +313,29 @@ export class Agent {
     let applied = false;
     await this.enqueue(async () => {
       this.syncInFlight = false;
-      if (apps && !this.stopped) {
+      if (fetched && !this.stopped) {
         const applying = performance.now();
-        this.store.replaceAll(apps);
+        this.store.replacePrepared(fetched.apps);
         this.syncBackoff.reset();
         this.metrics.syncs.inc({ kind, outcome: 'ok' });
         this.metrics.lastSync.set(Date.now() / 1000);
-        this.log.debug('full sync: %d apps (fetch and parse %d ms, model %d ms)', apps.length, Math.round(fetchMs), Math.round(performance.now() - applying));
+        this.log.debug('full sync: %d apps (fetch, parse and model %d ms, applied in %d ms)', fetched.apps.length, Math.round(fetchMs), Math.round(performance.now() - applying));
         applied = true;
       }
       await this.replayDeferred();
     });
-    // Marathon's answer (the largest thing mmsd ever holds) is garbage from here on.
-    apps = undefined;
+    fetched = undefined;
     if (!applied || this.stopped) return false;
     await this.coalescer.flushNow();
     this.schedulePersist(true);
     return true;
   }
 
-  private looksLikeDrop(apps: readonly MarathonApp[]): boolean {
+  private looksLikeDrop(apps: readonly App[]): boolean {
     const guard = this.config.dropGuard;
     const current = this.store.upTasks();
     if (current < guard.minBackends || current === 0) return false;
-    const next = this.store.upTasksIn(apps);
+    const next = StateStore.upTasksIn(apps);
     return (current - next) / current > guard.ratio;
   }
 

@@ -9,6 +9,7 @@ import type { Snapshot } from './model/types.js';
 import type { LoadedPlugin } from './plugins/load-plugins.js';
 import { PluginSet } from './plugins/plugin-set.js';
 import type { Artifact } from './plugins/types.js';
+import { fetchedAppsSink } from './state/fetched-apps.js';
 import { StateStore } from './state/store.js';
 
 export interface SyncOnceOptions {
@@ -41,17 +42,15 @@ export async function syncOnce(config: MmsdConfig, options: SyncOnceOptions = {}
   const resolver = options.resolver ?? createDnsResolver({ ttl: config.dns.ttl, hosts: config.dns.hosts, log: createLogger('dns') });
   const log = createLogger('agent');
   const started = performance.now();
-  const apps = await client.getApps().catch((error: unknown) => {
+  const store = new StateStore({ groups: config.groups, resolver, log: createLogger('model') });
+  const { apps, hosts } = await client.eachApp(() => fetchedAppsSink(store)).catch((error: unknown) => {
     throw oneShotError(error);
   });
   const fetched = performance.now();
-  const hosts = new Set<string>();
-  for (const app of apps) for (const task of app.tasks ?? []) if (task?.host) hosts.add(task.host);
   await resolver.ensure(hosts);
-  const store = new StateStore({ groups: config.groups, resolver, log: createLogger('model') });
-  store.replaceAll(apps);
+  store.replacePrepared(apps);
   const snapshot = store.publish()!.snapshot;
-  log.debug('full sync: %d apps (fetch and parse %d ms, model %d ms)', apps.length, Math.round(fetched - started), Math.round(performance.now() - fetched));
+  log.debug('full sync: %d apps (fetch, parse and model %d ms, applied in %d ms)', apps.length, Math.round(fetched - started), Math.round(performance.now() - fetched));
   return snapshot;
 }
 

@@ -1,6 +1,7 @@
 import test from 'ava';
 import type { HealthStatusChangedEvent, InstanceHealthChangedEvent, StatusUpdateEvent } from '../src/marathon/types.js';
 import { loadApps, sseEvents, storeWith } from './helpers.js';
+import { StateStore } from '../src/state/store.js';
 
 const WORKER_NEW = 'developer_trapni_worker.instance-e8d4a5c0-1de4-11eb-9c2e-0242ac110004._app.1';
 const FRONTEND_BAD = 'staging_web_frontend.instance-c41b0cd3-1de3-11eb-a0f1-0242ac110006._app.1';
@@ -157,7 +158,7 @@ test('a resync that lost health results keeps the last known health (leader chan
   t.deepEqual(changes.tasks, []);
   t.is(snapshot.services.get('developer.trapni.php')!.backends.filter((b) => b.health === 'up').length, 2);
   t.is(snapshot.services.get('staging.web.frontend')!.backends.filter((b) => b.health === 'down').length, 1);
-  t.is(store.upTasksIn(apps), store.upTasks());
+  t.is(StateStore.upTasksIn(apps.map((a) => store.prepare(a)!)), store.upTasks());
 });
 
 test('groups can change at run time', (t) => {

@@ -3,6 +3,7 @@ import type { Logger } from '../log.js';
 import { silentLogger } from '../log.js';
 import type { Endpoint, MarathonAuth } from './auth.js';
 import { authorizationHeader, parseEndpoint } from './auth.js';
+import { AppsAnswerError, AppsSplitter } from './apps-splitter.js';
 import { fetchFollowingRedirects } from './http.js';
 import type { MarathonApp } from './types.js';
 
@@ -32,6 +33,12 @@ export interface MarathonReader {
   getApp(id: string): Promise<MarathonApp | undefined>;
   /** The endpoint that answered last. */
   readonly endpoint: string;
+}
+
+/** Where eachApp puts the apps of one answer. */
+export interface AppSink<T> {
+  add(app: MarathonApp): void;
+  done(): T;
 }
 
 class BadResponse extends Error {}
@@ -76,18 +83,43 @@ export class MarathonClient implements MarathonReader {
   }
 
   async getApps(): Promise<MarathonApp[]> {
-    const body = await this.getJson('apps', '/v2/apps?embed=apps.tasks', (status, json) => {
-      if (status !== 200) return undefined;
-      const apps = (json as { apps?: unknown })?.apps;
-      if (!Array.isArray(apps)) throw new BadResponse('the answer has no "apps" list');
-      for (const app of apps) {
-        if (!app || typeof app !== 'object' || typeof (app as { id?: unknown }).id !== 'string') {
-          throw new BadResponse('the answer has an app without an id');
-        }
-      }
-      return apps as MarathonApp[];
+    return this.eachApp(() => {
+      const apps: MarathonApp[] = [];
+      return { add: (app) => apps.push(app), done: () => apps };
     });
-    return body;
+  }
+
+  /**
+   * `GET /v2/apps?embed=apps.tasks`, each app handed to the sink as soon as it has arrived
+   * (see AppsSplitter): the whole answer is never held at once. Each endpoint tried gets a
+   * fresh sink from `sink()`; only the one whose answer was complete is `done()`.
+   */
+  async eachApp<T>(sink: () => AppSink<T>): Promise<T> {
+    return this.attempt('apps', '/v2/apps?embed=apps.tasks', async (endpoint, path) => {
+      const into = sink();
+      const timeout = this.options.timeout ?? 10_000;
+      const signal = AbortSignal.timeout(timeout);
+      try {
+        const response = await this.fetch(endpoint, path, signal);
+        if (response.status !== 200 || !response.body) {
+          const text = await response.text();
+          throw new Error(`HTTP ${response.status} ${response.statusText}${text ? `: ${text.slice(0, 200)}` : ''}`.trim());
+        }
+        const splitter = new AppsSplitter((app) => into.add(app as MarathonApp));
+        try {
+          for await (const chunk of response.body) splitter.push(chunk);
+          splitter.end();
+        } catch (error) {
+          if (!(error instanceof AppsAnswerError)) throw error;
+          const type = response.headers.get('content-type') || 'no content type';
+          throw new Error(`bad answer: HTTP 200 (${type}) after ${splitter.apps} apps: ${error.message}`);
+        }
+        return into.done();
+      } catch (error) {
+        if (signal.aborted) throw new Error(`no complete answer within ${timeout} ms`);
+        throw error;
+      }
+    });
   }
 
   async getApp(id: string): Promise<MarathonApp | undefined> {
@@ -117,18 +149,23 @@ export class MarathonClient implements MarathonReader {
    * GETs `path` from each endpoint in turn until one answers acceptably. `accept` returns the
    * value for an acceptable answer, undefined for a status that means "try the next", or throws.
    */
-  private async getJson<T>(
+  private getJson<T>(
     kind: RequestInfo['kind'],
     path: string,
     accept: (status: number, json: unknown) => T | undefined,
   ): Promise<T> {
+    return this.attempt(kind, path, (endpoint) => this.fetchJson(endpoint, path, accept));
+  }
+
+  /** Runs `request` against each endpoint in turn until one succeeds; that one is kept. */
+  private async attempt<T>(kind: RequestInfo['kind'], path: string, request: (endpoint: Endpoint, path: string) => Promise<T>): Promise<T> {
     const failures: string[] = [];
     for (let attempt = 0; attempt < this.endpoints.length; attempt++) {
       const index = (this.current + attempt) % this.endpoints.length;
       const endpoint = this.endpoints[index]!;
       const started = performance.now();
       try {
-        const value = await this.fetchJson(endpoint, path, accept);
+        const value = await request(endpoint, path);
         this.current = index;
         this.report(kind, endpoint, 'ok', started);
         return value;
@@ -147,6 +184,15 @@ export class MarathonClient implements MarathonReader {
     );
   }
 
+  private fetch(endpoint: Endpoint, path: string, signal: AbortSignal): Promise<Response> {
+    return fetchFollowingRedirects({
+      url: `${endpoint.url}${path}`,
+      headers: this.headersFor(endpoint, 'application/json'),
+      signal,
+      ...(this.options.fetch ? { fetch: this.options.fetch } : {}),
+    });
+  }
+
   private async fetchJson<T>(
     endpoint: Endpoint,
     path: string,
@@ -157,12 +203,7 @@ export class MarathonClient implements MarathonReader {
     let response: Response;
     let text: string;
     try {
-      response = await fetchFollowingRedirects({
-        url: `${endpoint.url}${path}`,
-        headers: this.headersFor(endpoint, 'application/json'),
-        signal,
-        ...(this.options.fetch ? { fetch: this.options.fetch } : {}),
-      });
+      response = await this.fetch(endpoint, path, signal);
       text = await response.text();
     } catch (error) {
       if (signal.aborted) throw new Error(`no complete answer within ${timeout} ms`);

@@ -12,7 +12,6 @@ import { shownId } from '../model/validate.js';
 import type { ServiceBuildContext } from '../model/services.js';
 import { buildServices, sameExcluded, sameService } from '../model/services.js';
 import { toMarathonTask } from '../model/to-marathon.js';
-import { taskHealth } from '../model/health.js';
 import type {
   App,
   AppChange,
@@ -115,12 +114,20 @@ export class StateStore {
 
   /** A full sync: `raws` is the whole of Marathon's answer; apps missing from it are removed. */
   replaceAll(raws: readonly MarathonApp[], options: { syncedAt?: string; full?: boolean } = {}): void {
+    const apps: App[] = [];
+    for (const raw of raws) {
+      const app = this.prepare(raw);
+      if (app) apps.push(app);
+    }
+    this.replacePrepared(apps, options);
+  }
+
+  /** replaceAll with apps that `prepare` made (a full sync normalizes each app as it arrives). */
+  replacePrepared(apps: readonly App[], options: { syncedAt?: string; full?: boolean } = {}): void {
     this.beginBatch();
     try {
       const seen = new Set<string>();
-      for (const raw of raws) {
-        const app = this.normalize(raw);
-        if (!app) continue;
+      for (const app of apps) {
         seen.add(app.id);
         this.setApp(app.id, app);
       }
@@ -139,7 +146,7 @@ export class StateStore {
       this.setApp(id, undefined);
       return;
     }
-    const app = this.normalize(raw);
+    const app = this.prepare(raw);
     if (app) this.setApp(app.id, app);
   }
 
@@ -151,7 +158,7 @@ export class StateStore {
     if (!raw || typeof raw.id !== 'string') return;
     const existing = this.apps.get(raw.id);
     const tasks = existing ? [...existing.tasks.values()].map(toMarathonTask) : [];
-    const app = this.normalize({ ...raw, tasks });
+    const app = this.prepare({ ...raw, tasks });
     if (app) this.setApp(app.id, app);
   }
 
@@ -307,23 +314,10 @@ export class StateStore {
     return up;
   }
 
-  /** Tasks that would be `up` if `raws` were applied (for the drop guard; cheaper than applying). */
-  upTasksIn(raws: readonly MarathonApp[]): number {
+  /** Tasks that would be `up` if `apps` (from `prepare`) were applied: for the drop guard. */
+  static upTasksIn(apps: readonly App[]): number {
     let up = 0;
-    for (const raw of raws) {
-      if (!raw || !Array.isArray(raw.tasks)) continue;
-      const checks = Array.isArray(raw.healthChecks) ? raw.healthChecks.length : 0;
-      const known = typeof raw.id === 'string' ? this.apps.get(raw.id) : undefined;
-      for (const task of raw.tasks) {
-        if (!task) continue;
-        let results = Array.isArray(task.healthCheckResults)
-          ? task.healthCheckResults.filter((r) => r && typeof r.alive === 'boolean').map((r) => r!.alive as boolean)
-          : [];
-        if (results.length === 0 && checks > 0) results = [...(known?.tasks.get(task.id)?.healthResults ?? [])];
-        const state = typeof task.state === 'string' ? task.state : 'TASK_RUNNING';
-        if (taskHealth(state, Boolean(task.startedAt), checks, results) === 'up') up++;
-      }
-    }
+    for (const app of apps) for (const task of app.tasks.values()) if (task.health === 'up') up++;
     return up;
   }
 
@@ -365,7 +359,11 @@ export class StateStore {
     else if (change.after) this.log.info('task %s of %s is routable again', showValue(change.taskId), shownId(change.appId));
   }
 
-  private normalize(raw: MarathonApp): App | undefined {
+  /**
+   * One app of Marathon's in the model's form, sharing what is unchanged with the app as known
+   * now; undefined (and logged) when it cannot be used at all.
+   */
+  prepare(raw: MarathonApp): App | undefined {
     try {
       return normalizeApp(raw, typeof raw?.id === 'string' ? this.apps.get(raw.id) : undefined);
     } catch (error) {
