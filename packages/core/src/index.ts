@@ -78,6 +78,7 @@ export type {
   StartContext,
   WriteOptions,
   WriteOutcome,
+  FileContent,
 } from './plugins/types.js';
 export { candidateNames, loadPlugins, normalizeEntry } from './plugins/load-plugins.js';
 export type { LoadedPlugin, LoadPluginsOptions } from './plugins/load-plugins.js';

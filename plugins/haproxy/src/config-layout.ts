@@ -9,11 +9,13 @@ const SERVER = /^\s*server\s/;
  * rendering (or checking) the rest again: O(changed), not O(cluster). The cut is only made
  * when the template wrote every service's server lines verbatim (`server.line`), together, at
  * the end of its section, as the default template does; otherwise there is no layout and the
- * whole config is rendered as before.
+ * whole config is rendered as before. The pieces are kept encoded: a rewrite re-encodes only
+ * the changed servers and hands the rest to one writev (at 10,000 apps × 10 tasks, an 11 MB
+ * file, joining and encoding the whole text cost about three times the CPU of the write).
  */
 export class ConfigLayout {
   private constructor(
-    private readonly chunks: string[],
+    private readonly chunks: Buffer[],
     /** Proxy name → index of the chunk that holds its server lines. */
     private readonly at: ReadonlyMap<string, number>,
   ) {}
@@ -21,7 +23,7 @@ export class ConfigLayout {
   static of(text: string, services: readonly ServiceView[]): ConfigLayout | undefined {
     const wanted = new Map(services.map((s) => [s.name, s.servers.map((server) => server.line)]));
     const lines = text.split('\n');
-    const chunks: string[] = [];
+    const chunks: Buffer[] = [];
     const at = new Map<string, number>();
     let from = 0;
     let i = 0;
@@ -41,26 +43,32 @@ export class ConfigLayout {
       const start = first === -1 ? end : i + 1 + first;
       const written = lines.slice(start, end);
       if (written.length !== servers.length || written.some((l, k) => l.trim() !== servers[k])) return undefined;
-      chunks.push(`${lines.slice(from, start).join('\n')}\n`);
+      chunks.push(Buffer.from(`${lines.slice(from, start).join('\n')}\n`));
       at.set(name!, chunks.length);
-      chunks.push(written.map((l) => `${l}\n`).join(''));
+      chunks.push(Buffer.from(written.map((l) => `${l}\n`).join('')));
       from = end;
       i = end;
     }
     if (at.size !== wanted.size) return undefined;
-    chunks.push(lines.slice(from).join('\n'));
+    chunks.push(Buffer.from(lines.slice(from).join('\n')));
     return new ConfigLayout(chunks, at);
   }
 
-  /** The config with the server lines of `services` replaced (same indentation as the template's). */
-  splice(services: readonly ServiceView[]): string {
+  /**
+   * The config with the server lines of `services` replaced (same indentation as the
+   * template's), in pieces for a writev.
+   */
+  splice(services: readonly ServiceView[]): readonly Buffer[] {
     for (const service of services) {
       const index = this.at.get(service.name);
       if (index === undefined) continue;
-      const indent = /^\s*/.exec(this.chunks[index]!)?.[0] || '  ';
-      this.chunks[index] = service.servers.map((server) => `${indent}${server.line}\n`).join('');
+      const chunk = this.chunks[index]!;
+      let spaces = 0;
+      while (spaces < chunk.length && (chunk[spaces] === 0x20 || chunk[spaces] === 0x09)) spaces++;
+      const indent = spaces > 0 ? chunk.toString('latin1', 0, spaces) : '  ';
+      this.chunks[index] = Buffer.from(service.servers.map((server) => `${indent}${server.line}\n`).join(''));
     }
-    return this.chunks.join('');
+    return [...this.chunks];
   }
 
   has(name: string): boolean {

@@ -35,6 +35,9 @@ function keysOf(view: HaproxyView): Map<string, string> {
  * `minReloadInterval`; after runtime changes the config file is rewritten (debounced) so that
  * the next reload agrees. Every config is checked with `haproxy -c` before it replaces the file.
  */
+/** A runtime rewrite of the config file waits at least this many times the last one's duration. */
+const WRITE_COST_FACTOR = 200;
+
 export class HaproxyController {
   private readonly process: HaproxyProcess;
   private snapshot: Snapshot | undefined;
@@ -47,6 +50,9 @@ export class HaproxyController {
   private busy = 0;
   private reloadTimer: NodeJS.Timeout | undefined;
   private writeTimer: NodeJS.Timeout | undefined;
+  /** When the last runtime rewrite of the config file ended, and how long it took (ms). */
+  private lastWriteAt = 0;
+  private lastWriteMs = 0;
   private lastReloadAt = 0;
   private writtenVersion = -1;
   private failedReloads = 0;
@@ -381,13 +387,21 @@ export class HaproxyController {
     if (commands.length > 0) await this.sender.send(commands);
   }
 
+  /**
+   * The file is rewritten `writeDelay` after the first runtime change it lacks (later changes
+   * join that write instead of postponing it), and no sooner after the last rewrite than 200
+   * times what that rewrite took: rewriting a large file stays under 0.5% of the time (at
+   * 10,000 apps × 10 tasks an 11 MB file, about 10 ms here: one rewrite per 2 s at most, where
+   * one per task event made the CPU of an event grow with the cluster). HAProxy does not read
+   * the file until a reload or start, and those render it whole first.
+   */
   private scheduleWrite(): void {
-    if (this.stopping) return;
-    if (this.writeTimer) clearTimeout(this.writeTimer);
+    if (this.stopping || this.writeTimer) return;
+    const wait = Math.max(this.options.writeDelay, this.lastWriteAt + WRITE_COST_FACTOR * this.lastWriteMs - Date.now());
     this.writeTimer = setTimeout(() => {
       this.writeTimer = undefined;
       void this.enqueue(() => this.writeConfig());
-    }, this.options.writeDelay);
+    }, wait);
   }
 
   /** The file now has the state of snapshot `version`, runtime changes included. */
@@ -414,10 +428,13 @@ export class HaproxyController {
       return;
     }
     if (layout && views.every((view) => this.keys.get(view.service.name) === structuralKey(view) && layout.has(view.name))) {
-      const text = layout.splice(views);
+      const started = performance.now();
+      const pieces = layout.splice(views);
       try {
         // It differs (servers changed): no read to compare. Rebuilt at every start: no fsync.
-        await this.ctx.files.write(this.options.configFile, text, { mode: 0o644, compare: false, fsync: false });
+        await this.ctx.files.write(this.options.configFile, pieces, { mode: 0o644, compare: false, fsync: false });
+        this.lastWriteMs = performance.now() - started;
+        this.lastWriteAt = Date.now();
         this.written(snapshot.version);
         return;
       } catch {

@@ -29,6 +29,9 @@ export interface StartContext {
 
 export type WriteOutcome = 'created' | 'updated' | 'unchanged';
 
+/** A file's content: text, or encoded pieces written in order with one writev (nothing joined). */
+export type FileContent = string | readonly Uint8Array[];
+
 export interface WriteOptions {
   /** File mode, e.g. 0o644. */
   mode?: number;
@@ -44,7 +47,7 @@ export interface WriteOptions {
 /** File helpers that keep readers safe: writes are atomic (temp file + rename in the same directory). */
 export interface FileHelpers {
   /** Writes atomically unless the file already has exactly this content (its mtime then stays). */
-  write(path: string, content: string, options?: WriteOptions): Promise<WriteOutcome>;
+  write(path: string, content: FileContent, options?: WriteOptions): Promise<WriteOutcome>;
   /** Removes a file; true if it existed. */
   remove(path: string): Promise<boolean>;
   /** The file's content, or undefined if it does not exist. */

@@ -1,12 +1,22 @@
 import { lstat, mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import type { FileHelpers, StaleTemp, WriteOptions, WriteOutcome } from '../plugins/types.js';
+import type { FileHandle } from 'node:fs/promises';
+import type { FileContent, FileHelpers, StaleTemp, WriteOptions, WriteOutcome } from '../plugins/types.js';
 import { RetryingFileWriter } from './retrying-files.js';
 import { ensureDirs } from './dirs.js';
 
 export async function readIfExists(path: string): Promise<string | undefined> {
   try {
     return await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+async function readBufferIfExists(path: string): Promise<Buffer | undefined> {
+  try {
+    return await readFile(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
@@ -29,7 +39,7 @@ const UMASK = process.umask();
  */
 export async function atomicWrite(
   path: string,
-  content: string | Iterable<string>,
+  content: FileContent | Iterable<string>,
   options: { mode?: number; fsync?: boolean } = {},
 ): Promise<void> {
   const temp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${++sequence}`);
@@ -39,6 +49,7 @@ export async function atomicWrite(
     const handle = await open(temp, 'wx', mode);
     try {
       if (typeof content === 'string') await handle.writeFile(content, 'utf8');
+      else if (isPieces(content)) await writePieces(handle, content);
       else for (const chunk of content) await handle.write(chunk, null, 'utf8');
       if ((mode & ~UMASK) !== mode) await handle.chmod(mode);
       if (options.fsync !== false) await handle.sync();
@@ -54,14 +65,32 @@ export async function atomicWrite(
   }
 }
 
+const isPieces = (content: unknown): content is readonly Uint8Array[] => Array.isArray(content);
+
+/** writev takes at most IOV_MAX (1024) pieces at a time; a short write is an error, retried by the caller. */
+async function writePieces(handle: FileHandle, pieces: readonly Uint8Array[]): Promise<void> {
+  for (let i = 0; i < pieces.length; i += 1024) {
+    const batch = pieces.slice(i, i + 1024);
+    let expected = 0;
+    for (const piece of batch) expected += piece.length;
+    const { bytesWritten } = await handle.writev(batch);
+    if (bytesWritten !== expected) throw Object.assign(new Error(`short write (${bytesWritten} of ${expected} bytes)`), { code: 'EIO' });
+  }
+}
+
+function sameContent(existing: Buffer | undefined, content: FileContent): boolean {
+  if (existing === undefined) return false;
+  return typeof content === 'string' ? existing.toString('utf8') === content : existing.equals(Buffer.concat(content));
+}
+
 /**
  * Writes `content` to `path` atomically, unless the file already holds exactly that content:
  * then it is not touched at all and keeps its mtime. Creates missing directories.
  */
-export async function writeIfChanged(path: string, content: string, options: WriteOptions = {}): Promise<WriteOutcome> {
+export async function writeIfChanged(path: string, content: FileContent, options: WriteOptions = {}): Promise<WriteOutcome> {
   const compare = options.compare !== false;
-  const existing = compare ? await readIfExists(path) : undefined;
-  if (compare && existing === content) return 'unchanged';
+  const existing = compare ? await readBufferIfExists(path) : undefined;
+  if (compare && sameContent(existing, content)) return 'unchanged';
   const write = () => atomicWrite(path, content, { ...(options.mode !== undefined ? { mode: options.mode } : {}), fsync: options.fsync !== false });
   try {
     await write();

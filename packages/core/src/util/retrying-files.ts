@@ -1,7 +1,7 @@
 import { dirname } from 'node:path';
 import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { Counter, FileHelpers, Gauge, MetricsHelpers, WriteOptions, WriteOutcome } from '../plugins/types.js';
+import type { Counter, FileContent, FileHelpers, Gauge, MetricsHelpers, WriteOptions, WriteOutcome } from '../plugins/types.js';
 import { Backoff } from './backoff.js';
 import type { BackoffOptions } from './backoff.js';
 
@@ -31,7 +31,7 @@ export interface RetryingWriteOptions extends WriteOptions {
  */
 export interface RetryingFiles {
   /** Like FileHelpers.write. */
-  write(path: string, content: string, options?: RetryingWriteOptions): Promise<WriteOutcome | 'pending'>;
+  write(path: string, content: FileContent, options?: RetryingWriteOptions): Promise<WriteOutcome | 'pending'>;
   /** Like FileHelpers.remove. */
   remove(path: string): Promise<boolean | 'pending'>;
   /** Any operation that brings `path` to its desired state (e.g. a streamed write); true when it landed now. */
@@ -144,7 +144,7 @@ export class RetryingFileWriter implements RetryingFiles {
     return entry?.desired !== undefined && entry.failing !== undefined;
   }
 
-  async write(path: string, content: string, options: RetryingWriteOptions = {}): Promise<WriteOutcome | 'pending'> {
+  async write(path: string, content: FileContent, options: RetryingWriteOptions = {}): Promise<WriteOutcome | 'pending'> {
     const { after, ...writeOptions } = options;
     const result = await this.enqueue(path, { kind: 'write', run: () => this.files.write(path, content, writeOptions), after });
     return result === NOT_LANDED ? 'pending' : (result as WriteOutcome);
