@@ -51,6 +51,29 @@ async function until<T>(condition: () => Promise<T | undefined>, what: string, t
   }
 }
 
+/** The arrival times of TASK_RUNNING status updates on the simulator's event stream, by task id. */
+async function watchTaskStarts(url: string): Promise<{ seen: Map<string, number>; stop: () => void }> {
+  const seen = new Map<string, number>();
+  const abort = new AbortController();
+  const response = await fetch(`${url}/v2/events`, { headers: { Accept: 'text/event-stream' }, signal: abort.signal });
+  void (async () => {
+    let pending = '';
+    const decoder = new TextDecoder();
+    for await (const chunk of response.body!) {
+      const now = performance.now();
+      pending += decoder.decode(chunk, { stream: true });
+      const lines = pending.split('\n');
+      pending = lines.pop()!;
+      for (const line of lines) {
+        if (!line.startsWith('data:') || !line.includes('TASK_RUNNING')) continue;
+        const event = JSON.parse(line.slice(5)) as { eventType?: string; taskId?: string; taskStatus?: string };
+        if (event.eventType === 'status_update_event' && event.taskStatus === 'TASK_RUNNING' && event.taskId && !seen.has(event.taskId)) seen.set(event.taskId, now);
+      }
+    }
+  })().catch(() => {});
+  return { seen, stop: () => abort.abort() };
+}
+
 /** Admin state of one server (ready / drain / maint), from `show servers state <backend>`. */
 async function adminState(socket: string, backend: string, server: string): Promise<string | undefined> {
   return parseServersState(await cli(socket, `show servers state ${backend}`)).find((s) => s.server === server)?.admin;
@@ -104,6 +127,30 @@ export async function benchHaproxy(apps: number, tasksPerApp: number, events: nu
       flips.push(performance.now() - t0);
       await delay(60);
     }
+    // Task starts: the event stream has them first (a listener of the bench's own), HAProxy's
+    // admin socket is polled until the new server is ready and up.
+    const watcher = await watchTaskStarts(sim.url);
+    const startToReady: number[] = [];
+    const requestToReady: number[] = [];
+    try {
+      for (let i = 0; i < Math.min(events, 50); i++) {
+        const app = list.apps[Math.floor(Math.random() * list.apps.length)]!;
+        const backend = proxyName(serviceName(app.id, 0));
+        const t0 = performance.now();
+        const { taskId } = (await sim.post(`/_sim/apps${app.id}/launch`, { host: 'agent-1.cluster.internal', ports: [40_000 + i] })) as { taskId: string };
+        await until(async () => {
+          const state = parseServersState(await cli(files.socket, `show servers state ${backend}`)).find((s) => s.server === serverName(taskId));
+          return state?.admin === 'ready' && state.operational === 'up' ? true : undefined;
+        }, `the start of ${taskId}`, 30_000);
+        const ready = performance.now();
+        const seen = watcher.seen.get(taskId);
+        if (seen !== undefined) startToReady.push(ready - seen);
+        requestToReady.push(ready - t0);
+        await delay(60);
+      }
+    } finally {
+      watcher.stop();
+    }
     const sameWorker = (await workerPid(files.socket)) === worker;
     const reloadsDuringFlips = log.filter((l) => /HAProxy reloaded/.test(l)).length - reloadsBefore + (sameWorker ? 0 : 1);
 
@@ -138,6 +185,9 @@ export async function benchHaproxy(apps: number, tasksPerApp: number, events: nu
       createToServed: summarize(creates),
       reloadMs: summarize(reloadMs),
       haproxyRssMb: current ? await rssMb(current) : Number.NaN,
+      startToReady: summarize(startToReady),
+      requestToReady: summarize(requestToReady),
+      mmsdPeakRssMb: Number(/^VmHWM:\s+(\d+)/m.exec(await readFile(`/proc/${mmsd.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024,
       reloadLines: log.filter((l) => /HAProxy reloaded|checked by haproxy -c/.test(l)).map((l) => l.replace(/^\S+ /, '')),
     };
   } catch (error) {

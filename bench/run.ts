@@ -86,6 +86,14 @@ if (!values.only || values.only === 'haproxy') {
       `| ${r.apps} × ${r.tasksPerApp} | ${ms(r.startMs)} | ${ms(r.renderMs)} | ${ms(r.checkMs)} | ${r.configKb} kB | ${ms(r.flipToRuntime.median)} | ${ms(r.flipToRuntime.p99)} | ${ms(r.flipToRuntime.max)} | ${r.reloadsDuringFlips} | ${ms(r.createToServed.median)} | ${ms(r.createToServed.max)} | ${ms(r.reloadMs.median)} | ${r.haproxyRssMb.toFixed(0)} MB |`,
     );
   }
+  console.log('\ntask start (TASK_RUNNING and its health result back to back) → the new server ready and up in HAProxy; mmsd\'s peak RSS over the run\n');
+  console.log('| apps × tasks | event → ready median | p99 | max | request → ready median | p99 | mmsd peak RSS |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- |');
+  for (const r of results.haproxy) {
+    console.log(
+      `| ${r.apps} × ${r.tasksPerApp} | ${ms(r.startToReady.median)} | ${ms(r.startToReady.p99)} | ${ms(r.startToReady.max)} | ${ms(r.requestToReady.median)} | ${ms(r.requestToReady.p99)} | ${r.mmsdPeakRssMb.toFixed(0)} MB |`,
+    );
+  }
   const [small, large] = [results.haproxy[0], results.haproxy.at(-1)];
   if (small && large && small !== large) {
     console.log(`\nflip p99 ratio ${large.apps} apps / ${small.apps} apps: ${(large.flipToRuntime.p99 / small.flipToRuntime.p99).toFixed(2)}`);

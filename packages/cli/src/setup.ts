@@ -4,7 +4,6 @@ import type { Config as OclifConfig } from '@oclif/core';
 import { createLogger, defaultSystemDir, loadConfig, loadPlugins, setLogLevel } from '@mmsd/core';
 import type { LoadedConfig, LoadedPlugin, Logger, MmsdConfig } from '@mmsd/core';
 import type { EmbeddedMarathon } from './embedded-marathon.js';
-import { startEmbeddedMarathon } from './embedded-marathon.js';
 import type { SharedInput } from './flags.js';
 import { overridesFromFlags } from './flags.js';
 
@@ -55,6 +54,8 @@ export async function prepare(oclif: OclifConfig, input: SharedInput, options: P
     : [];
   let embedded = options.embedded;
   if (config.marathon.endpoints.length === 0) {
+    // Loaded only when it runs: the simulator is no part of an agent that follows a real Marathon.
+    const { startEmbeddedMarathon } = await import('./embedded-marathon.js');
     embedded ??= await startEmbeddedMarathon(createLogger('cli'), { demo: options.demo });
     config = {
       ...config,

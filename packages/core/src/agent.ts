@@ -111,7 +111,7 @@ export class Agent {
     this.configDir = options.configDir;
     this.mode = options.mode ?? 'run';
     this.log = options.log ?? createLogger('agent');
-    this.metrics = options.metrics ?? new AgentMetrics();
+    this.metrics = options.metrics ?? new AgentMetrics(this.config.metrics.port !== undefined && this.mode === 'run');
     this.resolver = options.resolver ?? createDnsResolver({ ttl: this.config.dns.ttl, hosts: this.config.dns.hosts, log: createLogger('dns') });
     this.store = new StateStore({ groups: this.config.groups, resolver: this.resolver, log: createLogger('model') });
     this.client = this.createClient(this.config);

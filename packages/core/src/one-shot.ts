@@ -73,7 +73,7 @@ export async function renderArtifacts(
       getApps: () => Promise.reject(new Error('render does not talk to Marathon')),
       getApp: () => Promise.reject(new Error('render does not talk to Marathon')),
     },
-    metrics: new AgentMetrics().helpers,
+    metrics: new AgentMetrics(false).helpers,
     getSnapshot: () => snapshot,
   });
   return set.hooks.onRender.promise([], snapshot);

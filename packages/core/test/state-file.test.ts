@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { format } from 'node:util';
 import { MarathonSimulator, sampleApps } from '@mmsd/marathon-sim';
 import { Agent } from '../src/agent.js';
+import { AgentMetrics } from '../src/metrics.js';
 import type { Logger } from '../src/log.js';
 import { createStaticResolver } from '../src/model/address-resolver.js';
 import { loadState, StateFileWriter } from '../src/state/state-file.js';
@@ -130,7 +131,7 @@ test('the agent retries a failed save of its state without waiting for another c
   const dir = await tempDir(t, 'mmsd-state-');
   const path = join(dir, 'state.json');
   await mkdir(join(path, 'in-the-way'), { recursive: true });
-  const agent = new Agent({ config: config([sim.url], path), configDir: '/tmp', plugins: [], resolver: createStaticResolver(AGENTS), retry: { min: 20, max: 200 } });
+  const agent = new Agent({ config: config([sim.url], path), configDir: '/tmp', plugins: [], resolver: createStaticResolver(AGENTS), retry: { min: 20, max: 200 }, metrics: new AgentMetrics() });
   t.teardown(() => agent.stop());
   await agent.start();
   await waitFor(async () => (await agent.metrics.registry.getSingleMetricAsString('mmsd_file_writes_pending')).includes('mmsd_file_writes_pending{plugin="core"} 1'), {
