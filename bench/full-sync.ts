@@ -2,10 +2,10 @@ import { spawn } from 'node:child_process';
 import { readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CLI } from './mmsd-process.js';
 import { startSimProcess } from './sim-process.js';
 import { runtimeDir } from './tmpfs.js';
 
-const CLI = fileURLToPath(new URL('../packages/cli/bin/run.js', import.meta.url));
 const REPORT = fileURLToPath(new URL('./report-resources.cjs', import.meta.url));
 
 export interface ProcessRun {

@@ -31,6 +31,15 @@ export interface HaproxyResult {
   /** mmsd's own figure for the reload: state saved, file written, new worker answering. */
   reloadMs: Summary;
   haproxyRssMb: number;
+  /**
+   * A task start as Marathon sends it (TASK_RUNNING, then its first health result, back to
+   * back): from the TASK_RUNNING event (seen by a listener of the bench on the same stream)
+   * to the new server ready and up in HAProxy's running worker; and from the launch request.
+   */
+  startToReady: Summary;
+  requestToReady: Summary;
+  /** mmsd's peak RSS (VmHWM) over the whole run. */
+  mmsdPeakRssMb: number;
   /** mmsd's log lines of the reloads (their split of the time). */
   reloadLines: string[];
 }

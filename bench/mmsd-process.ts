@@ -2,8 +2,11 @@ import type { ChildProcess } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
-/** The CLI the benchmarks run, and the HAProxy they give it. */
-export const CLI = fileURLToPath(new URL('../packages/cli/bin/run.js', import.meta.url));
+/**
+ * The CLI the benchmarks run (MMSD_BENCH_CLI: another build's bin/run.js, e.g. an earlier
+ * commit's for a before/after table from one run), and the HAProxy they give it.
+ */
+export const CLI = process.env.MMSD_BENCH_CLI ?? fileURLToPath(new URL('../packages/cli/bin/run.js', import.meta.url));
 export const HAPROXY = process.env.HAPROXY_BIN ?? '/usr/sbin/haproxy';
 
 /** CPU time of a process in ms from /proc/<pid>/stat (ticks of 10 ms); with `children`, also of the children it waited for. */
