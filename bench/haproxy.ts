@@ -33,7 +33,7 @@ export interface HaproxyResult {
   haproxyRssMb: number;
   /**
    * A task start as Marathon sends it (TASK_RUNNING, then its first health result, back to
-   * back): from the TASK_RUNNING event (seen by a listener of the bench on the same stream)
+   * back; as many as health flips, at most 200): from the TASK_RUNNING event (seen by a listener of the bench on the same stream)
    * to the new server ready and up in HAProxy's running worker; and from the launch request.
    */
   startToReady: Summary;
@@ -109,7 +109,9 @@ export async function benchHaproxy(apps: number, tasksPerApp: number, events: nu
   await writeFile(config, JSON.stringify({ marathon: { endpoints: [sim.url], timeout: 120 }, stateFile: false, dns: { hosts }, plugins: [['haproxy', options]] }));
   const env = { ...process.env, MMSD_DATA_DIR: join(scratch, 'data'), XDG_CONFIG_HOME: join(scratch, 'xdg'), MMSD_CONFIG_DIR: join(scratch, 'etc'), DEBUG: '' };
   const started = performance.now();
-  const mmsd = spawn(process.execPath, [CLI, 'run', '--config', config, '--log-level', 'debug'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  // MMSD_BENCH_NODE_FLAGS: Node flags for mmsd (e.g. --cpu-prof --cpu-prof-dir=/tmp/prof), as in cpu-per-event.ts.
+  const flags = process.env.MMSD_BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
+  const mmsd = spawn(process.execPath, [...flags, CLI, 'run', '--config', config, '--log-level', 'debug'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
   const log: string[] = [];
   createInterface({ input: mmsd.stderr! }).on('line', (line) => log.push(line));
   const exited = new Promise((resolve) => mmsd.once('exit', resolve));
@@ -142,7 +144,7 @@ export async function benchHaproxy(apps: number, tasksPerApp: number, events: nu
     const startToReady: number[] = [];
     const requestToReady: number[] = [];
     try {
-      for (let i = 0; i < Math.min(events, 50); i++) {
+      for (let i = 0; i < Math.min(events, 200); i++) {
         const app = list.apps[Math.floor(Math.random() * list.apps.length)]!;
         const backend = proxyName(serviceName(app.id, 0));
         const t0 = performance.now();

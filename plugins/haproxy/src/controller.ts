@@ -36,7 +36,7 @@ function keysOf(view: HaproxyView): Map<string, string> {
  * the next reload agrees. Every config is checked with `haproxy -c` before it replaces the file.
  */
 /** A runtime rewrite of the config file waits at least this many times the last one's duration. */
-const WRITE_COST_FACTOR = 200;
+const WRITE_COST_FACTOR = 1000;
 
 export class HaproxyController {
   private readonly process: HaproxyProcess;
@@ -389,11 +389,12 @@ export class HaproxyController {
 
   /**
    * The file is rewritten `writeDelay` after the first runtime change it lacks (later changes
-   * join that write instead of postponing it), and no sooner after the last rewrite than 200
-   * times what that rewrite took: rewriting a large file stays under 0.5% of the time (at
-   * 10,000 apps × 10 tasks an 11 MB file, about 10 ms here: one rewrite per 2 s at most, where
-   * one per task event made the CPU of an event grow with the cluster). HAProxy does not read
-   * the file until a reload or start, and those render it whole first.
+   * join that write instead of postponing it), and no sooner after the last rewrite than 1,000
+   * times what that rewrite took: rewriting a large file stays under 0.1% of the time (at
+   * 10,000 apps × 10 tasks an 11 MB file, about 10 ms here: one rewrite per 10 s at most, where
+   * one per task event made the CPU of an event grow with the cluster; at 100 apps the file is
+   * written `writeDelay` after the change). HAProxy does not read the file until a reload or a
+   * start, and mmsd renders and writes it whole first for either.
    */
   private scheduleWrite(): void {
     if (this.stopping || this.writeTimer) return;
