@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { openSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -111,7 +112,7 @@ export async function benchHaproxy(apps: number, tasksPerApp: number, events: nu
   const started = performance.now();
   // MMSD_BENCH_NODE_FLAGS: Node flags for mmsd (e.g. --cpu-prof --cpu-prof-dir=/tmp/prof), as in cpu-per-event.ts.
   const flags = process.env.MMSD_BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
-  const mmsd = spawn(process.execPath, [...flags, CLI, 'run', '--config', config, '--log-level', 'debug'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const mmsd = spawn(process.execPath, [...flags, CLI, 'run', '--config', config, '--log-level', 'debug'], { env, stdio: ['ignore', flags.length > 0 ? openSync('bench-mmsd.log', 'w') : 'ignore', 'pipe'] });
   const log: string[] = [];
   createInterface({ input: mmsd.stderr! }).on('line', (line) => log.push(line));
   const exited = new Promise((resolve) => mmsd.once('exit', resolve));
