@@ -6,14 +6,19 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { MarathonSimulator, sampleApps } from '@mmsd/marathon-sim';
 import { MarathonClient } from '../src/marathon/client.js';
 import { MarathonEventStream } from '../src/marathon/event-stream.js';
+import { streamDispatcher } from '../src/marathon/http.js';
 import type { MarathonEvent } from '../src/marathon/types.js';
 import { waitFor } from '../../../test/helpers/wait.js';
 import { fixture } from './helpers.js';
 
-/** A server that answers /v2/events with `body` (raw bytes), then keeps the connection open. */
+/** A server that answers /v2/events with `body` (raw bytes), then keeps the connection open; `seen`: the requests to /v2/events. */
 async function rawEventServer(body: string | Buffer, headers: Record<string, string> = {}) {
   const seen: Record<string, string | undefined>[] = [];
   const server = createServer((request, response) => {
+    if (request.url?.startsWith('/ping')) {
+      response.end('pong');
+      return;
+    }
     seen.push({ accept: request.headers.accept, authorization: request.headers.authorization });
     response.setHeader('Content-Type', 'text/event-stream;charset=utf-8');
     response.setHeader('Connection', 'close');
@@ -147,4 +152,19 @@ test('endpoints rotate when one cannot give a stream', async (t) => {
   t.teardown(() => s.stop());
   await waitFor(() => opens() === 1);
   t.is(good.hub.size, 1);
+});
+
+// Serial tests run before the others of the file: this one is the process's first request.
+test.serial('the stream gets a dispatcher without a body timeout (no timer waking mmsd every 0.5 s); a /ping first creates fetch\'s own', async (t) => {
+  t.is(streamDispatcher(), undefined, 'before any request of this process');
+  const sim = await MarathonSimulator.start();
+  t.teardown(() => sim.close());
+  const { s } = stream([sim.url]);
+  t.teardown(() => s.stop());
+  s.start();
+  await waitFor(() => sim.requests.some((r) => r.path.startsWith('/v2/events')));
+  const paths = sim.requests.map((r) => r.path);
+  t.deepEqual(paths.slice(0, 2), ['/ping', '/v2/events?plan-format=light']);
+  const dispatcher = streamDispatcher() as { constructor: { name: string } } | undefined;
+  t.is(dispatcher?.constructor.name, 'Agent');
 });

@@ -5,7 +5,7 @@ import type { Logger } from '../log.js';
 import { silentLogger } from '../log.js';
 import { Backoff } from '../util/backoff.js';
 import type { MarathonClient } from './client.js';
-import { fetchFollowingRedirects } from './http.js';
+import { fetchFollowingRedirects, streamDispatcher } from './http.js';
 import { MARATHON_EVENT_TYPES } from './types.js';
 import type { MarathonEvent } from './types.js';
 
@@ -84,12 +84,24 @@ export class MarathonEventStream {
       this.lastActivity = Date.now();
     };
     const fetchWithAuth: FetchLike = async (target, init) => {
+      let dispatcher: object | undefined;
+      if (!this.options.fetch) {
+        // The first request of the process creates fetch's dispatcher: a /ping (also a
+        // first sign of the endpoint) when the stream would be that request.
+        if (!streamDispatcher()) {
+          await fetchFollowingRedirects({ url: `${endpoint.url}/ping`, headers: client.headersFor(endpoint, 'text/plain'), signal: AbortSignal.timeout(5000) })
+            .then((response) => response.body?.cancel())
+            .catch(() => {});
+        }
+        dispatcher = streamDispatcher();
+      }
       const response = await fetchFollowingRedirects({
         url: String(target),
         // Marathon answers 405 unless Accept is exactly text/event-stream.
         headers: { ...client.headersFor(endpoint, 'text/event-stream'), 'Cache-Control': 'no-cache' },
         signal: init.signal as AbortSignal,
         ...(this.options.fetch ? { fetch: this.options.fetch } : {}),
+        ...(dispatcher ? { dispatcher } : {}),
       });
       touch();
       if (!response.body) return response;
