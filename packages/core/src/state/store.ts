@@ -1,4 +1,6 @@
-import { Map as IMap } from 'immutable';
+// Immutable's ES module build: imported through its main (CommonJS) entry it cost ~9 MB more
+// RSS at start (docs/performance.md); the package has no exports map to pick it by condition.
+import { Map as IMap } from 'immutable/dist/immutable.es.js';
 import type { Logger } from '../log.js';
 import { silentLogger } from '../log.js';
 import type { MarathonApp, StatusUpdateEvent } from '../marathon/types.js';
