@@ -13,14 +13,15 @@ export function proxyName(serviceName: string): string {
 }
 
 /**
- * Server names: the task id (stable across reloads, unique in a backend). A task id with
- * characters HAProxy does not take gets them replaced and a hash of the whole id appended, so
- * that `a b` and `a_b` stay two servers; the view reports what still collides.
+ * Server names: the task id (stable across reloads, unique in a backend). A task id with a
+ * character HAProxy does not take is cut there and a hash of the whole id appended, so that
+ * `a b` and `a_b` stay two servers and nothing after the first bad character (`\n  bind :66`)
+ * reaches the config even as harmless characters; the view reports what still collides.
  */
 export function serverName(taskId: string): string {
-  const safe = taskId.replace(UNSAFE, '_');
-  if (safe === taskId) return taskId;
-  return `${safe}-${createHash('sha1').update(taskId).digest('hex').slice(0, 10)}`;
+  const bad = taskId.search(UNSAFE);
+  if (bad === -1) return taskId;
+  return `${taskId.slice(0, bad) || 'task'}-${createHash('sha1').update(taskId).digest('hex').slice(0, 10)}`;
 }
 
 export const STATS_PROXY = 'mmsd_stats';
