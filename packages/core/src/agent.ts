@@ -324,7 +324,6 @@ export class Agent {
       }
       await this.replayDeferred();
     });
-    fetched = undefined;
     if (!applied || this.stopped) return false;
     await this.coalescer.flushNow();
     this.schedulePersist(true);

@@ -28,16 +28,16 @@ function keysOf(view: HaproxyView): Map<string, string> {
   return new Map(view.services.map((s) => [s.service.name, structuralKey(s)]));
 }
 
+/** A runtime rewrite of the config file waits at least this many times the last one's duration. */
+const WRITE_COST_FACTOR = 1000;
+
 /**
  * Keeps the local HAProxy in step with the snapshots. Backend changes (a task up, down,
  * draining, gone, new) go through the runtime API at once; structural changes (a service
  * added, removed or redefined) rewrite the config and reload, at most once per
- * `minReloadInterval`; after runtime changes the config file is rewritten (debounced) so that
+ * `minReloadInterval`; after runtime changes the config file is rewritten (throttled, see scheduleWrite) so that
  * the next reload agrees. Every config is checked with `haproxy -c` before it replaces the file.
  */
-/** A runtime rewrite of the config file waits at least this many times the last one's duration. */
-const WRITE_COST_FACTOR = 1000;
-
 export class HaproxyController {
   private readonly process: HaproxyProcess;
   private snapshot: Snapshot | undefined;

@@ -95,11 +95,9 @@ export class MarathonClient implements MarathonReader {
    * fresh sink from `sink()`; only the one whose answer was complete is `done()`.
    */
   async eachApp<T>(sink: () => AppSink<T>): Promise<T> {
-    return this.attempt('apps', '/v2/apps?embed=apps.tasks', async (endpoint, path) => {
-      const into = sink();
-      const timeout = this.options.timeout ?? 10_000;
-      const signal = AbortSignal.timeout(timeout);
-      try {
+    return this.attempt('apps', '/v2/apps?embed=apps.tasks', (endpoint, path) =>
+      this.timed(async (signal) => {
+        const into = sink();
         const response = await this.fetch(endpoint, path, signal);
         if (response.status !== 200 || !response.body) {
           const text = await response.text();
@@ -115,11 +113,8 @@ export class MarathonClient implements MarathonReader {
           throw new Error(`bad answer: HTTP 200 (${type}) after ${splitter.apps} apps: ${error.message}`);
         }
         return into.done();
-      } catch (error) {
-        if (signal.aborted) throw new Error(`no complete answer within ${timeout} ms`);
-        throw error;
-      }
-    });
+      }),
+    );
   }
 
   async getApp(id: string): Promise<MarathonApp | undefined> {
@@ -184,6 +179,18 @@ export class MarathonClient implements MarathonReader {
     );
   }
 
+  /** Runs a request (body included) under the client's timeout; a timeout says so. */
+  private async timed<T>(request: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const timeout = this.options.timeout ?? 10_000;
+    const signal = AbortSignal.timeout(timeout);
+    try {
+      return await request(signal);
+    } catch (error) {
+      if (signal.aborted) throw new Error(`no complete answer within ${timeout} ms`);
+      throw error;
+    }
+  }
+
   private fetch(endpoint: Endpoint, path: string, signal: AbortSignal): Promise<Response> {
     return fetchFollowingRedirects({
       url: `${endpoint.url}${path}`,
@@ -198,17 +205,10 @@ export class MarathonClient implements MarathonReader {
     path: string,
     accept: (status: number, json: unknown) => T | undefined,
   ): Promise<T> {
-    const timeout = this.options.timeout ?? 10_000;
-    const signal = AbortSignal.timeout(timeout);
-    let response: Response;
-    let text: string;
-    try {
-      response = await this.fetch(endpoint, path, signal);
-      text = await response.text();
-    } catch (error) {
-      if (signal.aborted) throw new Error(`no complete answer within ${timeout} ms`);
-      throw error;
-    }
+    const { response, text } = await this.timed(async (signal) => {
+      const response = await this.fetch(endpoint, path, signal);
+      return { response, text: await response.text() };
+    });
     let json: unknown;
     const type = response.headers.get('content-type') ?? '';
     try {

@@ -311,13 +311,11 @@ export class StateStore {
 
   /** Tasks that are `up` now. */
   upTasks(): number {
-    let up = 0;
-    for (const app of this.apps.values()) for (const task of app.tasks.values()) if (task.health === 'up') up++;
-    return up;
+    return StateStore.upTasksIn(this.apps.values());
   }
 
   /** Tasks that would be `up` if `apps` (from `prepare`) were applied: for the drop guard. */
-  static upTasksIn(apps: readonly App[]): number {
+  static upTasksIn(apps: Iterable<App>): number {
     let up = 0;
     for (const app of apps) for (const task of app.tasks.values()) if (task.health === 'up') up++;
     return up;

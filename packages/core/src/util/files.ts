@@ -6,12 +6,7 @@ import { RetryingFileWriter } from './retrying-files.js';
 import { ensureDirs } from './dirs.js';
 
 export async function readIfExists(path: string): Promise<string | undefined> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
+  return (await readBufferIfExists(path))?.toString('utf8');
 }
 
 async function readBufferIfExists(path: string): Promise<Buffer | undefined> {
