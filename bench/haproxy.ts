@@ -13,6 +13,7 @@ import type { HaproxyFiles } from '../test/helpers/haproxy.js';
 import { haproxyFiles as testHaproxyFiles } from '../test/helpers/haproxy.js';
 import { CLI, HAPROXY } from './mmsd-process.js';
 import { runtimeDir } from './tmpfs.js';
+import { HaproxyLogWatcher } from './haproxy-log.js';
 
 
 export interface HaproxyResult {
@@ -116,6 +117,7 @@ export async function benchHaproxy(apps: number, tasksPerApp: number, events: nu
   const log: string[] = [];
   createInterface({ input: mmsd.stderr! }).on('line', (line) => log.push(line));
   const exited = new Promise((resolve) => mmsd.once('exit', resolve));
+  let haproxyLog: HaproxyLogWatcher | undefined;
   try {
     const worker = await until(() => workerPid(files.socket), 'HAProxy to start');
     const startMs = performance.now() - started;
@@ -125,6 +127,7 @@ export async function benchHaproxy(apps: number, tasksPerApp: number, events: nu
 
     const list = (await (await fetch(`${sim.url}/v2/apps?embed=apps.tasks`)).json()) as { apps: { id: string; tasks: { id: string }[] }[] };
     const flips: number[] = [];
+    haproxyLog = new HaproxyLogWatcher(files.logFile);
     const alive = new Map<string, boolean>();
     const reloadsBefore = log.filter((l) => /HAProxy reloaded/.test(l)).length;
     for (let i = 0; i < events; i++) {
@@ -134,13 +137,14 @@ export async function benchHaproxy(apps: number, tasksPerApp: number, events: nu
       alive.set(task.id, next);
       const backend = proxyName(serviceName(app.id, 0));
       const t0 = performance.now();
+      const changed = haproxyLog.when(backend, serverName(task.id), next ? 'ready' : 'maint', t0);
       await sim.post(`/_sim/tasks/${task.id}/health`, { alive: next });
-      await until(async () => ((await adminState(files.socket, backend, serverName(task.id))) === (next ? 'ready' : 'maint') ? true : undefined), `the flip of ${task.id}`, 30_000);
-      flips.push(performance.now() - t0);
+      flips.push((await changed) - t0);
+      await until(async () => ((await adminState(files.socket, backend, serverName(task.id))) === (next ? 'ready' : 'maint') ? true : undefined), `the flip of ${task.id} in HAProxy after its log said so`, 5000);
       await delay(60);
     }
-    // Task starts: the event stream has them first (a listener of the bench's own), HAProxy's
-    // admin socket is polled until the new server is ready and up.
+    // Task starts: the event stream has them first (a listener of the bench's own); HAProxy's log
+    // says when the new server is ready (then its admin socket confirms it is ready and up).
     const watcher = await watchTaskStarts(sim.url);
     const startToReady: number[] = [];
     const requestToReady: number[] = [];
@@ -150,11 +154,12 @@ export async function benchHaproxy(apps: number, tasksPerApp: number, events: nu
         const backend = proxyName(serviceName(app.id, 0));
         const t0 = performance.now();
         const { taskId } = (await sim.post(`/_sim/apps${app.id}/launch`, { host: 'agent-1.cluster.internal', ports: [40_000 + i] })) as { taskId: string };
+        const ready = await haproxyLog.when(backend, serverName(taskId), 'ready', t0);
+        // HAProxy logs the change a few µs before `show servers state` (another thread) has it.
         await until(async () => {
           const state = parseServersState(await cli(files.socket, `show servers state ${backend}`)).find((s) => s.server === serverName(taskId));
           return state?.admin === 'ready' && state.operational === 'up' ? true : undefined;
-        }, `the start of ${taskId}`, 30_000);
-        const ready = performance.now();
+        }, `${taskId} ready and up in HAProxy after its log said so`, 5000);
         const seen = watcher.seen.get(taskId);
         if (seen !== undefined) startToReady.push(ready - seen);
         requestToReady.push(ready - t0);
@@ -206,6 +211,7 @@ export async function benchHaproxy(apps: number, tasksPerApp: number, events: nu
     await writeFile(join(process.cwd(), "bench/results/haproxy-failure.log"), log.join("\n"));
     throw new Error(`${(error as Error).message}\nmmsd said:\n${log.slice(-30).join("\n")}`);
   } finally {
+    haproxyLog?.close();
     mmsd.kill('SIGTERM');
     await exited;
     const master = Number((await readFile(files.pidFile, 'utf8').catch(() => '')).trim());

@@ -38,7 +38,7 @@ test('requests reach exactly the up tasks; backend changes apply through the run
 
   await sim.killTask(task(b3!), { scale: true });
   await waitFor(async () => !(await hits(port, 12)).has('b3'), { what: 'b3 gone' });
-  await waitFor(async () => (await serverStates(files.socket, 'web')).size === 2, { what: 'its server deleted (once its connections are gone)' });
+  await waitFor(async () => (await serverStates(files.socket, 'web')).size === 2, { what: () => 'its server deleted (once its connections are gone)' + cli.err.slice(-30).join('\n') });
 
   await sim.launchTask('/web', { host: '127.0.0.1', ports: [b4!.port] });
   await waitFor(async () => (await hits(port, 12)).has('b4'), { what: 'b4 added at run time' });

@@ -243,6 +243,7 @@ export class HaproxyController {
     // A new HAProxy knows nothing of its servers: every checked one starts DOWN.
     await this.ctx.files.write(this.options.stateFile, stateFileFor(candidate.view, undefined, this.options.checks), { fsync: false });
     await rm(this.options.masterSocket, { force: true });
+    this.sender.disconnect();
     try {
       await this.process.start((how) => this.supervisor.exited(how));
       this.metrics.starts.inc({ reason });
@@ -295,6 +296,7 @@ export class HaproxyController {
     }
     if (!(await this.install(candidate))) return;
     const saved = performance.now();
+    this.sender.disconnect();
     try {
       const worker = await this.process.reload();
       this.lastReloadAt = Date.now();

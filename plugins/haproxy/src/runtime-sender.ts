@@ -1,4 +1,5 @@
 import type { Counter, Logger } from '@mmsd/core';
+import { CliSession } from './cli-session.js';
 import { cliBatch, failures } from './socket.js';
 
 export interface RuntimeSenderOptions {
@@ -22,8 +23,16 @@ export class RuntimeSender {
   private deleteTimer: NodeJS.Timeout | undefined;
   private deleteAttempts = 0;
   private stopped = false;
+  private readonly session: CliSession;
 
-  constructor(private readonly options: RuntimeSenderOptions) {}
+  constructor(private readonly options: RuntimeSenderOptions) {
+    this.session = new CliSession(options.socket);
+  }
+
+  /** Before HAProxy's worker changes (a reload or start): the next command connects to the new one. */
+  disconnect(): void {
+    this.session.close();
+  }
 
   /** Deletions still to retry, as commands (they are then no longer pending). */
   takePendingDeletes(): string[] {
@@ -35,10 +44,12 @@ export class RuntimeSender {
   /** A new worker has none of the servers still to delete. */
   forget(): void {
     this.pendingDeletes.clear();
+    this.session.close();
   }
 
   stop(): void {
     this.stopped = true;
+    this.session.close();
     if (this.deleteTimer) clearTimeout(this.deleteTimer);
   }
 
@@ -46,7 +57,7 @@ export class RuntimeSender {
     const { log, commands: metric } = this.options;
     let answers: string[];
     try {
-      answers = await cliBatch(this.options.socket, commands, 10_000);
+      answers = await cliBatch((line) => this.session.run(line, 10_000), commands);
     } catch (error) {
       log.warn('the HAProxy runtime API does not answer (%s); reloading instead', (error as Error).message);
       this.options.fallBack();

@@ -27,10 +27,6 @@ export function cli(path: string, line: string, timeoutMs = 10_000): Promise<str
   });
 }
 
-/** HAProxy reads a CLI line into one buffer (16 kB by default): longer batches are split. */
-const MAX_LINE = 8 * 1024;
-
-/** Sends commands in as few lines as fit; returns the answers, line by line. */
 /** PID of the worker that answers on an admin socket; undefined when none answers. */
 export async function workerPid(socket: string, timeoutMs = 5000): Promise<number | undefined> {
   try {
@@ -41,17 +37,21 @@ export async function workerPid(socket: string, timeoutMs = 5000): Promise<numbe
   }
 }
 
-export async function cliBatch(path: string, commands: readonly string[], timeoutMs?: number): Promise<string[]> {
+/** HAProxy reads a CLI line into one buffer (16 kB by default): longer batches are split. */
+const MAX_LINE = 8 * 1024;
+
+/** Sends commands in as few lines as fit (through `run`); returns the answers, line by line. */
+export async function cliBatch(run: (line: string) => Promise<string>, commands: readonly string[]): Promise<string[]> {
   const answers: string[] = [];
   let line = '';
   for (const command of commands) {
     if (line && line.length + command.length + 1 > MAX_LINE) {
-      answers.push(await cli(path, line, timeoutMs));
+      answers.push(await run(line));
       line = '';
     }
     line = line ? `${line};${command}` : command;
   }
-  if (line) answers.push(await cli(path, line, timeoutMs));
+  if (line) answers.push(await run(line));
   return answers;
 }
 
