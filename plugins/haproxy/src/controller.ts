@@ -53,6 +53,8 @@ export class HaproxyController {
   /** When the last runtime rewrite of the config file ended, and how long it took (ms). */
   private lastWriteAt = 0;
   private lastWriteMs = 0;
+  /** The rewrite of the file by server lines under way (see writeConfig). */
+  private splicing: Promise<void> = Promise.resolve();
   private lastReloadAt = 0;
   private writtenVersion = -1;
   private failedReloads = 0;
@@ -159,6 +161,7 @@ export class HaproxyController {
     if (this.writeTimer) clearTimeout(this.writeTimer);
     await this.queue;
     if (write) await this.enqueue(() => this.writeConfig());
+    await this.splicing;
   }
 
   // -------------------------------------------------------------------------------------
@@ -188,6 +191,7 @@ export class HaproxyController {
    * the snapshot of then, until it lands; HAProxy keeps running what it has meanwhile.
    */
   private async install(candidate: Candidate): Promise<boolean> {
+    await this.splicing;
     try {
       await this.ctx.files.write(this.options.configFile, candidate.text, { mode: 0o644 });
     } catch (error) {
@@ -418,7 +422,8 @@ export class HaproxyController {
    * only servers changed, only their lines are replaced in the file (nothing else to render or
    * check: server lines come from validated fields); else the whole config is rendered.
    */
-  private async writeConfig(): Promise<void> {
+  private async writeConfig(whole = false): Promise<void> {
+    await this.splicing;
     const snapshot = this.snapshot;
     if (!snapshot || snapshot.version <= this.writtenVersion || this.reloadTimer) return;
     const views = [...this.unwritten.keys()].flatMap((name) => {
@@ -430,19 +435,22 @@ export class HaproxyController {
       this.written(snapshot.version); // nothing the file lacks
       return;
     }
-    if (layout && views.every((view) => this.keys.get(view.service.name) === structuralKey(view) && layout.has(view.name))) {
+    if (!whole && layout && views.every((view) => this.keys.get(view.service.name) === structuralKey(view) && layout.has(view.name))) {
       const started = performance.now();
       const pieces = layout.splice(views);
-      try {
-        // It differs (servers changed): no read to compare. Rebuilt at every start: no fsync.
-        await this.ctx.files.write(this.options.configFile, pieces, { mode: 0o644, compare: false, fsync: false });
-        this.lastWriteMs = performance.now() - started;
-        this.lastWriteAt = Date.now();
-        this.written(snapshot.version);
-        return;
-      } catch {
-        // The full path below says why and retries.
-      }
+      // The write runs beside the queue: runtime changes do not wait for an 11 MB file. What
+      // writes the file next (a reload, a start, the next rewrite) waits for it.
+      // It differs (servers changed): no read to compare. Rebuilt at every start: no fsync.
+      this.splicing = this.ctx.files.write(this.options.configFile, pieces, { mode: 0o644, compare: false, fsync: false }).then(
+        () => {
+          this.lastWriteMs = performance.now() - started;
+          this.lastWriteAt = Date.now();
+          this.written(snapshot.version);
+        },
+        // The whole config, rendered, says why and retries.
+        () => void this.enqueue(() => this.writeConfig(true)),
+      );
+      return;
     }
     // With manage: false someone else's HAProxy loads this file: it is checked as for a load.
     const candidate = await this.candidate(!this.options.manage);
