@@ -55,6 +55,7 @@ export class HaproxyController {
   private lastWriteMs = 0;
   /** The rewrite of the file by server lines under way (see writeConfig). */
   private splicing: Promise<void> = Promise.resolve();
+  private spliceInFlight = false;
   private lastReloadAt = 0;
   private writtenVersion = -1;
   private failedReloads = 0;
@@ -160,6 +161,7 @@ export class HaproxyController {
     const write = this.writeTimer !== undefined;
     if (this.writeTimer) clearTimeout(this.writeTimer);
     await this.queue;
+    await this.splicing;
     if (write) await this.enqueue(() => this.writeConfig());
     await this.splicing;
   }
@@ -423,7 +425,11 @@ export class HaproxyController {
    * check: server lines come from validated fields); else the whole config is rendered.
    */
   private async writeConfig(whole = false): Promise<void> {
-    await this.splicing;
+    if (this.spliceInFlight) {
+      // Not waited for here: that would hold runtime changes in the queue behind it.
+      void this.splicing.then(() => this.scheduleWrite());
+      return;
+    }
     const snapshot = this.snapshot;
     if (!snapshot || snapshot.version <= this.writtenVersion || this.reloadTimer) return;
     const views = [...this.unwritten.keys()].flatMap((name) => {
@@ -441,14 +447,19 @@ export class HaproxyController {
       // The write runs beside the queue: runtime changes do not wait for an 11 MB file. What
       // writes the file next (a reload, a start, the next rewrite) waits for it.
       // It differs (servers changed): no read to compare. Rebuilt at every start: no fsync.
+      this.spliceInFlight = true;
       this.splicing = this.ctx.files.write(this.options.configFile, pieces, { mode: 0o644, compare: false, fsync: false }).then(
         () => {
+          this.spliceInFlight = false;
           this.lastWriteMs = performance.now() - started;
           this.lastWriteAt = Date.now();
           this.written(snapshot.version);
         },
         // The whole config, rendered, says why and retries.
-        () => void this.enqueue(() => this.writeConfig(true)),
+        () => {
+          this.spliceInFlight = false;
+          void this.enqueue(() => this.writeConfig(true));
+        },
       );
       return;
     }
