@@ -13,7 +13,7 @@ import type { HaproxyFiles } from '../test/helpers/haproxy.js';
 import { haproxyFiles as testHaproxyFiles } from '../test/helpers/haproxy.js';
 import { CLI, HAPROXY } from './mmsd-process.js';
 import { runtimeDir } from './tmpfs.js';
-import { HaproxyLogWatcher } from './haproxy-log.js';
+import { Observer, wallNow } from './observer.js';
 
 
 export interface HaproxyResult {
@@ -62,29 +62,6 @@ async function until<T>(condition: () => Promise<T | undefined>, what: string, t
   }
 }
 
-/** The arrival times of TASK_RUNNING status updates on the simulator's event stream, by task id. */
-async function watchTaskStarts(url: string): Promise<{ seen: Map<string, number>; stop: () => void }> {
-  const seen = new Map<string, number>();
-  const abort = new AbortController();
-  const response = await fetch(`${url}/v2/events`, { headers: { Accept: 'text/event-stream' }, signal: abort.signal });
-  void (async () => {
-    let pending = '';
-    const decoder = new TextDecoder();
-    for await (const chunk of response.body!) {
-      const now = performance.now();
-      pending += decoder.decode(chunk, { stream: true });
-      const lines = pending.split('\n');
-      pending = lines.pop()!;
-      for (const line of lines) {
-        if (!line.startsWith('data:') || !line.includes('TASK_RUNNING')) continue;
-        const event = JSON.parse(line.slice(5)) as { eventType?: string; taskId?: string; taskStatus?: string };
-        if (event.eventType === 'status_update_event' && event.taskStatus === 'TASK_RUNNING' && event.taskId && !seen.has(event.taskId)) seen.set(event.taskId, now);
-      }
-    }
-  })().catch(() => {});
-  return { seen, stop: () => abort.abort() };
-}
-
 /** Admin state of one server (ready / drain / maint), from `show servers state <backend>`. */
 async function adminState(socket: string, backend: string, server: string): Promise<string | undefined> {
   return parseServersState(await cli(socket, `show servers state ${backend}`)).find((s) => s.server === server)?.admin;
@@ -117,7 +94,7 @@ export async function benchHaproxy(apps: number, tasksPerApp: number, events: nu
   const log: string[] = [];
   createInterface({ input: mmsd.stderr! }).on('line', (line) => log.push(line));
   const exited = new Promise((resolve) => mmsd.once('exit', resolve));
-  let haproxyLog: HaproxyLogWatcher | undefined;
+  let observer: Observer | undefined;
   try {
     const worker = await until(() => workerPid(files.socket), 'HAProxy to start');
     const startMs = performance.now() - started;
@@ -125,9 +102,11 @@ export async function benchHaproxy(apps: number, tasksPerApp: number, events: nu
     // Let the resync after the stream connected pass.
     await delay(2000);
 
-    const list = (await (await fetch(`${sim.url}/v2/apps?embed=apps.tasks`)).json()) as { apps: { id: string; tasks: { id: string }[] }[] };
+    // Only the ids are kept: the whole answer would grow the bench's heap (and its pauses) at 10,000 apps.
+    const answer = (await (await fetch(`${sim.url}/v2/apps?embed=apps.tasks`)).json()) as { apps: { id: string; tasks: { id: string }[] }[] };
+    const list = { apps: answer.apps.map((app) => ({ id: app.id, tasks: app.tasks.map((task) => ({ id: task.id })) })) };
     const flips: number[] = [];
-    haproxyLog = new HaproxyLogWatcher(files.logFile);
+    observer = await Observer.start(files.logFile, `${sim.url}/v2/events`);
     const alive = new Map<string, boolean>();
     const reloadsBefore = log.filter((l) => /HAProxy reloaded/.test(l)).length;
     for (let i = 0; i < events; i++) {
@@ -136,37 +115,37 @@ export async function benchHaproxy(apps: number, tasksPerApp: number, events: nu
       const next = !(alive.get(task.id) ?? true);
       alive.set(task.id, next);
       const backend = proxyName(serviceName(app.id, 0));
-      const t0 = performance.now();
-      const changed = haproxyLog.when(backend, serverName(task.id), next ? 'ready' : 'maint', t0);
+      const t0 = wallNow();
+      const changed = observer.when(backend, serverName(task.id), next ? 'ready' : 'maint', t0);
       await sim.post(`/_sim/tasks/${task.id}/health`, { alive: next });
       flips.push((await changed) - t0);
       await until(async () => ((await adminState(files.socket, backend, serverName(task.id))) === (next ? 'ready' : 'maint') ? true : undefined), `the flip of ${task.id} in HAProxy after its log said so`, 5000);
       await delay(60);
     }
-    // Task starts: the event stream has them first (a listener of the bench's own); HAProxy's log
+    // Task starts: the event stream has them first (the observer listens too); HAProxy's log
     // says when the new server is ready (then its admin socket confirms it is ready and up).
-    const watcher = await watchTaskStarts(sim.url);
     const startToReady: number[] = [];
     const requestToReady: number[] = [];
     try {
       for (let i = 0; i < Math.min(events, 200); i++) {
         const app = list.apps[Math.floor(Math.random() * list.apps.length)]!;
         const backend = proxyName(serviceName(app.id, 0));
-        const t0 = performance.now();
+        const t0 = wallNow();
         const { taskId } = (await sim.post(`/_sim/apps${app.id}/launch`, { host: 'agent-1.cluster.internal', ports: [40_000 + i] })) as { taskId: string };
-        const ready = await haproxyLog.when(backend, serverName(taskId), 'ready', t0);
+        const ready = await observer.when(backend, serverName(taskId), 'ready', t0);
         // HAProxy logs the change a few µs before `show servers state` (another thread) has it.
         await until(async () => {
           const state = parseServersState(await cli(files.socket, `show servers state ${backend}`)).find((s) => s.server === serverName(taskId));
           return state?.admin === 'ready' && state.operational === 'up' ? true : undefined;
         }, `${taskId} ready and up in HAProxy after its log said so`, 5000);
-        const seen = watcher.seen.get(taskId);
+        const seen = observer.runningAt(taskId);
         if (seen !== undefined) startToReady.push(ready - seen);
         requestToReady.push(ready - t0);
         await delay(60);
       }
     } finally {
-      watcher.stop();
+      await observer.stop();
+      observer = undefined;
     }
     const sameWorker = (await workerPid(files.socket)) === worker;
     const reloadsDuringFlips = log.filter((l) => /HAProxy reloaded/.test(l)).length - reloadsBefore + (sameWorker ? 0 : 1);
@@ -211,7 +190,7 @@ export async function benchHaproxy(apps: number, tasksPerApp: number, events: nu
     await writeFile(join(process.cwd(), "bench/results/haproxy-failure.log"), log.join("\n"));
     throw new Error(`${(error as Error).message}\nmmsd said:\n${log.slice(-30).join("\n")}`);
   } finally {
-    haproxyLog?.close();
+    await observer?.stop();
     mmsd.kill('SIGTERM');
     await exited;
     const master = Number((await readFile(files.pidFile, 'utf8').catch(() => '')).trim());
