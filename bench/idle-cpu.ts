@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { haproxyFiles } from './haproxy.js';
-import { CLI, HAPROXY, cpuMs, stopAll } from './mmsd-process.js';
+import { CLI, HAPROXY, stopAll, threadsCpuMs } from './mmsd-process.js';
 import { startSimProcess } from './sim-process.js';
 import { runtimeDir } from './tmpfs.js';
 
@@ -11,9 +11,17 @@ import { runtimeDir } from './tmpfs.js';
 export interface IdleResult {
   handlers: string;
   seconds: number;
-  /** CPU of the mmsd process per second while nothing changes (Marathon's heartbeats only). */
+  /**
+   * CPU of the mmsd process (all its threads) in its first SETTLE_S seconds: the start, the
+   * first sync, the resync after the stream connected, and V8's memory reducer, which runs
+   * two full collections about 8 s after the allocations of the start have ended.
+   */
+  settleMs: number;
+  /** CPU of the mmsd process per second after that, while nothing changes (Marathon's heartbeats only). */
   cpuMsPerSecond: number;
 }
+
+const SETTLE_S = 20;
 
 
 /** mmsd with no handler, or with the haproxy handler, following an unchanging cluster of `apps` apps. */
@@ -28,10 +36,10 @@ export async function benchIdle(apps: number, handlers: 'none' | 'haproxy', seco
   const mmsd = spawn(process.execPath, [CLI, 'run', '--config', join(dir, 'mmsd.json')], { env, stdio: 'ignore' });
   const exited = new Promise((resolve) => mmsd.once('exit', resolve));
   try {
-    await delay(6000); // start, first sync, the resync after the stream connected
-    const before = await cpuMs(mmsd.pid!);
+    await delay(SETTLE_S * 1000);
+    const before = await threadsCpuMs(mmsd.pid!);
     await delay(seconds * 1000);
-    return { handlers, seconds, cpuMsPerSecond: ((await cpuMs(mmsd.pid!)) - before) / seconds };
+    return { handlers, seconds, settleMs: before, cpuMsPerSecond: ((await threadsCpuMs(mmsd.pid!)) - before) / seconds };
   } finally {
     await stopAll({ mmsd, exited, pidFile: files.pidFile, sim, dir });
   }

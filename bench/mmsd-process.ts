@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { readFile, rm } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -14,6 +14,20 @@ export async function cpuMs(pid: number, children = false): Promise<number> {
   const f = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
   const ticks = Number(f[11]) + Number(f[12]) + (children ? Number(f[13]) + Number(f[14]) : 0);
   return ticks * 10;
+}
+
+/**
+ * CPU time of all threads of a process in ms, from the scheduler's nanosecond counters
+ * (`/proc/<pid>/task/<tid>/schedstat`): an idle agent uses less than the 10 ms resolution of
+ * `/proc/<pid>/stat` in a minute. Threads that have ended are not counted.
+ */
+export async function threadsCpuMs(pid: number): Promise<number> {
+  let ns = 0;
+  for (const tid of await readdir(`/proc/${pid}/task`)) {
+    const stat = await readFile(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').catch(() => '0');
+    ns += Number(stat.split(' ')[0]);
+  }
+  return ns / 1e6;
 }
 
 /** Stops a benchmarked mmsd, the HAProxy it left running (by its PID file), the simulator, and removes the scratch dir. */

@@ -115,6 +115,7 @@ export class HaproxyController {
       markDead: () => (this.running = false),
       ready: () => this.snapshot !== undefined && this.options.manage,
       start: (reason) => this.enqueue(() => this.start(reason)),
+      watch: (gone) => this.process.watch(gone),
     });
   }
 

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { mkdir, open, readFile, stat } from 'node:fs/promises';
+import { createConnection } from 'node:net';
 import { dirname } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from '@mmsd/core';
@@ -62,6 +63,30 @@ export class HaproxyProcess {
   async running(): Promise<boolean> {
     if (this.known !== undefined && alive(this.known)) return true;
     return (await this.masterPid()) !== undefined;
+  }
+
+  /**
+   * Calls `gone` once when a connection to the master CLI closes: when the master ends, and when
+   * it re-executes itself for a reload. HAProxy keeps an idle CLI connection in interactive mode
+   * open; it is unreferenced, so it never keeps mmsd running. Returns what closes it (then
+   * `gone` is not called).
+   */
+  watch(gone: () => void): () => void {
+    const socket = createConnection(this.options.masterSocket);
+    let watching = true;
+    socket.unref();
+    socket.on('connect', () => socket.write('prompt\n'));
+    socket.on('data', () => {});
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      if (!watching) return;
+      watching = false;
+      gone();
+    });
+    return () => {
+      watching = false;
+      socket.destroy();
+    };
   }
 
   async proc(): Promise<ProcInfo | undefined> {
