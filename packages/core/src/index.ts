@@ -49,10 +49,10 @@ export type * from './marathon/types.js';
 // State
 export { StateStore } from './state/store.js';
 export type { Publication, StoreOptions, TaskEventResult } from './state/store.js';
-export { Coalescer } from './state/coalescer.js';
-export type { CoalescerOptions } from './state/coalescer.js';
-export { loadState, saveState, StateFileWriter } from './state/state-file.js';
-export type { PersistedState, StateFileContent } from './state/state-file.js';
+export { Coalescer } from './publish/coalescer.js';
+export type { CoalescerOptions } from './publish/coalescer.js';
+export { loadState, saveState, StateFileWriter } from './persist/state-file.js';
+export type { PersistedState, StateFileContent } from './persist/state-file.js';
 
 // Hooks and plugins (docs/writing-a-plugin.md)
 export { createHooks, scopeHooks, HOOK_NAMES } from './plugins/hooks.js';

@@ -9,7 +9,7 @@ import type { Snapshot } from './model/types.js';
 import type { LoadedPlugin } from './plugins/load-plugins.js';
 import { PluginSet } from './plugins/plugin-set.js';
 import type { Artifact } from './plugins/types.js';
-import { fetchedAppsSink } from './state/fetched-apps.js';
+import { fetchedAppsSink } from './ingest/fetched-apps.js';
 import { StateStore } from './state/store.js';
 
 export interface SyncOnceOptions {

@@ -1,6 +1,6 @@
 import test from 'ava';
 import FakeTimers from '@sinonjs/fake-timers';
-import { Coalescer } from '../src/state/coalescer.js';
+import { Coalescer } from '../src/publish/coalescer.js';
 
 function setup(minInterval = 0, flushMs = 0) {
   const clock = FakeTimers.install({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'setImmediate', 'clearImmediate'] });

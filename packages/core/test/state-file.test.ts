@@ -8,7 +8,7 @@ import { Agent } from '../src/agent.js';
 import { AgentMetrics } from '../src/metrics.js';
 import type { Logger } from '../src/log.js';
 import { createStaticResolver } from '../src/model/address-resolver.js';
-import { loadState, StateFileWriter } from '../src/state/state-file.js';
+import { loadState, StateFileWriter } from '../src/persist/state-file.js';
 import { atomicWrite, removeStaleTemps } from '../src/util/files.js';
 import { AGENTS, loadApps, storeWith, testConfig } from './helpers.js';
 import { tempDir } from '../../../test/helpers/tmp.js';

@@ -1,6 +1,6 @@
 import type { AppSink } from '../marathon/client.js';
 import type { App } from '../model/types.js';
-import type { StateStore } from './store.js';
+import type { StateStore } from '../state/store.js';
 
 /** A full sync's answer, already in the model's form (Marathon's own JSON is gone). */
 export interface FetchedApps {
