@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Faults, MarathonSimulator, Placement } from './simulator.js';
+import type { Faults, Placement, SimulatorHost } from './sim-api.js';
 
 type Json = Record<string, unknown>;
 
@@ -26,7 +26,7 @@ async function readBody(request: IncomingMessage): Promise<Json> {
   return value as Json;
 }
 
-function authorized(sim: MarathonSimulator, request: IncomingMessage): boolean {
+function authorized(sim: SimulatorHost, request: IncomingMessage): boolean {
   const auth = sim.options.auth;
   if (!auth) return true;
   const header = request.headers.authorization ?? '';
@@ -35,7 +35,7 @@ function authorized(sim: MarathonSimulator, request: IncomingMessage): boolean {
   return true;
 }
 
-function unauthorized(sim: MarathonSimulator, response: ServerResponse): void {
+function unauthorized(sim: SimulatorHost, response: ServerResponse): void {
   const body = '<html><head><title>Error 401 Unauthorized</title></head><body><h2>HTTP ERROR 401</h2></body></html>';
   response.writeHead(401, {
     'Content-Type': 'text/html;charset=iso-8859-1',
@@ -46,7 +46,7 @@ function unauthorized(sim: MarathonSimulator, response: ServerResponse): void {
 }
 
 /** Applies REST faults; true when the request was answered by a fault. */
-async function restFault(sim: MarathonSimulator, response: ServerResponse, body: () => string): Promise<boolean> {
+async function restFault(sim: SimulatorHost, response: ServerResponse, body: () => string): Promise<boolean> {
   const faults: Faults = sim.faults;
   if (faults.slow) await delay(faults.slow);
   if (faults.status) {
@@ -91,7 +91,7 @@ function appIdOf(rest: string): string {
 }
 
 /** The HTTP side of the simulator: Marathon's REST API and event stream, plus `/_sim/*` controls. */
-export function createSimulatorServer(sim: MarathonSimulator): Server {
+export function createSimulatorServer(sim: SimulatorHost): Server {
   const server = createServer((request, response) => {
     // Down: the connection is reset once the request arrives (resetting it before may leave
     // a client waiting for its timeout instead of failing at once).
@@ -108,7 +108,7 @@ export function createSimulatorServer(sim: MarathonSimulator): Server {
   return server;
 }
 
-async function handle(sim: MarathonSimulator, request: IncomingMessage, response: ServerResponse): Promise<void> {
+async function handle(sim: SimulatorHost, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://sim');
   const path = url.pathname;
   const method = request.method ?? 'GET';
@@ -225,7 +225,7 @@ async function handle(sim: MarathonSimulator, request: IncomingMessage, response
  * `POST /_sim/tasks/<id>/state` {state}, `POST /_sim/apps/<id>/launch` {host, ports},
  * `POST /_sim/events` {eventType, …}, `GET /_sim/requests`.
  */
-async function control(sim: MarathonSimulator, method: string, path: string, request: IncomingMessage, response: ServerResponse): Promise<void> {
+async function control(sim: SimulatorHost, method: string, path: string, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const ok = (value: unknown = { ok: true }) => send(response, 200, JSON.stringify(value));
   if (path === '/_sim/faults' && method === 'POST') {
     sim.setFaults((await readBody(request)) as Faults);

@@ -2,7 +2,7 @@ import { AsyncSeriesHook, AsyncSeriesWaterfallHook } from 'tapable';
 import { MmsdError, describeError } from '../errors.js';
 import type { MarathonEvent } from '../marathon/types.js';
 import type { AppChange, ChangeSet, Snapshot, TaskChange } from '../model/types.js';
-import type { Artifact, StartContext } from './types.js';
+import type { Artifact, StartContext } from './hook-types.js';
 
 /**
  * The lifecycle hooks (docs/writing-a-plugin.md#hooks), webpack style: a frozen object of typed tapable hooks.

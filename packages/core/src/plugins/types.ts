@@ -4,45 +4,17 @@ import type { MarathonReader } from '../marathon/client.js';
 import type { Snapshot } from '../model/types.js';
 import type { RetryingFiles, RetryingFilesOptions } from '../util/retrying-files.js';
 import type { MmsdHooks } from './hooks.js';
+import type { RunMode } from './hook-types.js';
+import type { FileContent, StaleTemp, WriteOptions, WriteOutcome } from '../util/file-types.js';
+import type { MetricsHelpers } from '../util/metric-types.js';
+
+export type { Artifact, RunMode, StartContext } from './hook-types.js';
+export type { FileContent, StaleTemp, WriteOptions, WriteOutcome } from '../util/file-types.js';
+export type { Counter, Gauge, Histogram, MetricsHelpers } from '../util/metric-types.js';
 
 export type { RetryingFiles, RetryingFilesOptions, RetryingWriteOptions } from '../util/retrying-files.js';
 import type { RuntimeDir } from '../util/dirs.js';
 export type { RuntimeDir } from '../util/dirs.js';
-
-/** A file a handler would write: `mmsd render` prints it, `mmsd run` writes it. */
-export interface Artifact {
-  /** The plugin that rendered it. */
-  readonly plugin: string;
-  /** Absolute path where `run` writes it. */
-  readonly path: string;
-  readonly content: string;
-  /** File mode, e.g. 0o644. */
-  readonly mode?: number;
-}
-
-export type RunMode = 'run' | 'once' | 'render' | 'dump';
-
-export interface StartContext {
-  readonly mode: RunMode;
-  readonly config: MmsdConfig;
-}
-
-export type WriteOutcome = 'created' | 'updated' | 'unchanged';
-
-/** A file's content: text, or encoded pieces written in order with one writev (nothing joined). */
-export type FileContent = string | readonly Uint8Array[];
-
-export interface WriteOptions {
-  /** File mode, e.g. 0o644. */
-  mode?: number;
-  /**
-   * Compare with the file on disk first and leave it alone when equal (default true). A caller
-   * that knows the content changed (it remembers what it wrote) saves the read with false.
-   */
-  compare?: boolean;
-  /** fsync before the rename (default true): durable across a crash of the machine, slower. */
-  fsync?: boolean;
-}
 
 /** File helpers that keep readers safe: writes are atomic (temp file + rename in the same directory). */
 export interface FileHelpers {
@@ -72,12 +44,6 @@ export interface FileHelpers {
   ensureDirs(dirs: readonly RuntimeDir[], mode?: number): Promise<void>;
 }
 
-/** A temp file removed by removeStaleTemps. */
-export interface StaleTemp {
-  readonly name: string;
-  readonly bytes: number;
-}
-
 export interface ExecResult {
   readonly code: number | null;
   readonly signal: NodeJS.Signals | null;
@@ -87,23 +53,6 @@ export interface ExecResult {
 
 /** Runs a program without a shell, with an argument array (never a command line to parse). */
 export type Exec = (file: string, args: readonly string[], options?: { timeout?: number; input?: string }) => Promise<ExecResult>;
-
-export interface Counter {
-  inc(labels?: Record<string, string>, value?: number): void;
-}
-export interface Gauge {
-  set(labels: Record<string, string> | number, value?: number): void;
-}
-export interface Histogram {
-  observe(labels: Record<string, string> | number, value?: number): void;
-}
-
-/** Prometheus metrics in mmsd's registry, without depending on prom-client. */
-export interface MetricsHelpers {
-  counter(name: string, help: string, labelNames?: readonly string[]): Counter;
-  gauge(name: string, help: string, labelNames?: readonly string[]): Gauge;
-  histogram(name: string, help: string, labelNames?: readonly string[], buckets?: readonly number[]): Histogram;
-}
 
 /** Everything a plugin gets from mmsd at run time (it must not import @mmsd/core at run time). */
 export interface PluginContext<Options = Record<string, unknown>> {

@@ -1,7 +1,8 @@
 import { dirname } from 'node:path';
 import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { Counter, FileContent, FileHelpers, Gauge, MetricsHelpers, WriteOptions, WriteOutcome } from '../plugins/types.js';
+import type { FileContent, WriteOptions, WriteOutcome } from './file-types.js';
+import type { Counter, Gauge, MetricsHelpers } from './metric-types.js';
 import { Backoff } from './backoff.js';
 import type { BackoffOptions } from './backoff.js';
 
@@ -126,7 +127,10 @@ export class RetryingFileWriter implements RetryingFiles {
   private outage = { failed: 0, logged: 0, summarized: false };
 
   constructor(
-    private readonly files: Pick<FileHelpers, 'write' | 'remove'>,
+    private readonly files: {
+      write(path: string, content: FileContent, options?: WriteOptions): Promise<WriteOutcome>;
+      remove(path: string): Promise<boolean>;
+    },
     private readonly options: RetryingFilesOptions,
   ) {
     this.backoff = new Backoff(options.backoff ?? { min: 1000, max: 30_000 });
