@@ -20,6 +20,7 @@ function render(snapshot, options) {
 /** @type {import('@mmsd/core').MmsdPlugin<Options>} */
 export default {
   name: 'service-count',
+  mmsd: '^0.1.0',
   optionsSchema: {
     type: 'object',
     additionalProperties: false,

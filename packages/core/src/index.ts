@@ -56,8 +56,8 @@ export type { PersistedState, StateFileContent } from './persist/state-file.js';
 
 // Hooks and plugins (docs/writing-a-plugin.md)
 export { createHooks, scopeHooks, HOOK_NAMES } from './plugins/hooks.js';
-export type { CreateHooksOptions, HookFailure, HookName, MmsdHooks } from './plugins/hooks.js';
-export { definePlugin } from './plugins/types.js';
+export type { CreateHooksOptions, HookArgs, HookFailure, HookName, MmsdHooks, PluginHooks } from './plugins/hooks.js';
+export { HOOK_TABLE } from './plugins/hooks.js';
 export type {
   Artifact,
   Counter,

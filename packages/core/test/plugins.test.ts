@@ -3,7 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MarathonSimulator, sampleApps } from '@mmsd/marathon-sim';
 import { Agent } from '../src/agent.js';
-import { loadPlugins } from '../src/plugins/load-plugins.js';
+import { HOST_VERSION, loadPlugins } from '../src/plugins/load-plugins.js';
 import type { LoadedPlugin } from '../src/plugins/load-plugins.js';
 import { createStaticResolver } from '../src/model/address-resolver.js';
 import { tempDir } from '../../../test/helpers/tmp.js';
@@ -113,6 +113,24 @@ test('a malformed entry and a duplicate are refused', async (t) => {
   t.regex(bad!.message, /plugins\[0\]/);
   const dup = await t.throwsAsync(loadPlugins({ entries: ['good', 'mmsd-plugin-good'], searchDirs: dirs.searchDirs, baseDir: dirs.configDir }));
   t.is((dup as { code?: string }).code, 'EMMSD_PLUGIN_DUPLICATE');
+});
+
+test("a plugin's mmsd range is checked when it loads: EMMSD_PLUGIN_INCOMPATIBLE names both versions; a range that is none is EMMSD_PLUGIN_INVALID", async (t) => {
+  const root = await tempDir(t, 'mmsd-plugins-range-');
+  await packages(root, {
+    'mmsd-plugin-fits': { code: `export default { name: 'fits', mmsd: '>=${HOST_VERSION}', apply() {} };` },
+    'mmsd-plugin-future': { code: `export default { name: 'future', mmsd: '^99.0.0', apply() {} };` },
+    'mmsd-plugin-garbled': { code: `export default { name: 'garbled', mmsd: 'one point oh', apply() {} };` },
+  });
+  const load = (name: string) => loadPlugins({ entries: [name], searchDirs: [root], baseDir: root, configFile: '/x/mmsd.yaml' });
+  t.is((await load('fits'))[0]!.plugin.name, 'fits');
+  const future = await t.throwsAsync(load('future'));
+  t.is((future as { code?: string }).code, 'EMMSD_PLUGIN_INCOMPATIBLE');
+  t.is(future!.message, `plugin "future" (in /x/mmsd.yaml) works with mmsd ^99.0.0, and this is mmsd ${HOST_VERSION}`);
+  t.regex((future as { hint?: string }).hint ?? '', /mmsd plugins:install future@<version>/);
+  const garbled = await t.throwsAsync(load('garbled'));
+  t.is((garbled as { code?: string }).code, 'EMMSD_PLUGIN_INVALID');
+  t.regex(garbled!.message, /its "mmsd" \("one point oh"\) is not a semver range/);
 });
 
 test('a plugin whose apply throws: EMMSD_PLUGIN_APPLY_FAILED; apply gets scoped hooks and a context', async (t) => {

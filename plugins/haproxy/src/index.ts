@@ -22,6 +22,7 @@ function runtimeDirs(options: HaproxyOptions): { path: string; option: string }[
  */
 const haproxy: MmsdPlugin<HaproxyOptions> = {
   name: 'haproxy',
+  mmsd: '^0.1.0',
   optionsSchema,
   async apply(hooks, ctx) {
     const options = ctx.options;

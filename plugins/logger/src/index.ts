@@ -24,6 +24,7 @@ const optionsSchema = {
  */
 const logger: MmsdPlugin<LoggerOptions> = {
   name: 'logger',
+  mmsd: '^0.1.0',
   optionsSchema,
   apply(hooks, ctx) {
     const stream = ctx.options.output === 'stderr' ? process.stderr : process.stdout;

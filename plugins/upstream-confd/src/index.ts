@@ -34,6 +34,7 @@ export function renderUpstreamFiles(snapshot: Snapshot, dir: string, mode = 0o64
  */
 const upstreamConfd: MmsdPlugin<UpstreamConfdOptions> = {
   name: 'upstream-confd',
+  mmsd: '^0.1.0',
   optionsSchema,
   async apply(hooks, ctx) {
     const dir = isAbsolute(ctx.options.dir) ? ctx.options.dir : resolve(ctx.configDir, ctx.options.dir);

@@ -4,37 +4,57 @@ import type { MarathonEvent } from '../marathon/types.js';
 import type { AppChange, ChangeSet, Snapshot, TaskChange } from '../model/types.js';
 import type { Artifact, StartContext } from './hook-types.js';
 
-/**
- * The lifecycle hooks (docs/writing-a-plugin.md#hooks), webpack style: a frozen object of typed tapable hooks.
- * Plugins tap them in `apply`; the tap name is the plugin's name; taps run in config order.
- */
-export interface MmsdHooks {
-  /** After config and plugins load, before the first sync. */
-  readonly onStart: AsyncSeriesHook<[StartContext]>;
-  /** After the first sync, every resync, and every coalesced batch of events. */
-  readonly onSnapshot: AsyncSeriesHook<[Snapshot, ChangeSet]>;
-  /** An app was added, updated or removed (not fired for the first snapshot). */
-  readonly onAppChanged: AsyncSeriesHook<[AppChange]>;
-  /** A task was added, removed, or changed health/state (not fired for the first snapshot). */
-  readonly onTaskChanged: AsyncSeriesHook<[TaskChange]>;
-  /** Every raw Marathon event, parsed. */
-  readonly onMarathonEvent: AsyncSeriesHook<[MarathonEvent]>;
-  /** Waterfall: each handler returns the artifacts with the files it would write added. */
-  readonly onRender: AsyncSeriesWaterfallHook<[Artifact[], Snapshot]>;
-  /** On SIGTERM/SIGINT (and before a config reload replaces the plugins), before exit. */
-  readonly onShutdown: AsyncSeriesHook<[]>;
+/** The arguments of each hook, as tapable's type parameter. */
+export interface HookArgs {
+  onStart: [StartContext];
+  onSnapshot: [Snapshot, ChangeSet];
+  onAppChanged: [AppChange];
+  onTaskChanged: [TaskChange];
+  onMarathonEvent: [MarathonEvent];
+  onRender: [Artifact[], Snapshot];
+  onShutdown: [];
 }
 
-export type HookName = keyof MmsdHooks;
-export const HOOK_NAMES: readonly HookName[] = [
-  'onStart',
-  'onSnapshot',
-  'onAppChanged',
-  'onTaskChanged',
-  'onMarathonEvent',
-  'onRender',
-  'onShutdown',
-];
+export type HookName = keyof HookArgs;
+
+interface HookSpec {
+  /** The arguments' names (tapable's) and how docs/writing-a-plugin.md shows them. */
+  readonly args: readonly string[];
+  readonly shown: string;
+  /** `waterfall`: each tap returns the value the next one gets (a failed tap passes its input on). */
+  readonly kind: 'series' | 'waterfall';
+  /** Whether `mmsd render` (which must not act) calls it; `run` and `once` call every hook. */
+  readonly render: boolean;
+  readonly when: string;
+}
+
+/**
+ * The lifecycle hooks, one table (docs/writing-a-plugin.md#hooks, which a test keeps equal to
+ * it): the hooks object, the names, each hook's isolation and the docs table come from it.
+ * webpack style: a frozen object of typed tapable hooks; plugins tap them in `apply`, the tap
+ * name is the plugin's name, taps run in config order.
+ */
+export const HOOK_TABLE = {
+  onStart: { args: ['ctx'], shown: '`ctx: { mode, config }`', kind: 'series', render: false, when: 'after config and plugins load, before the first sync' },
+  onSnapshot: { args: ['snapshot', 'changes'], shown: '`snapshot: Snapshot, changes: ChangeSet`', kind: 'series', render: false, when: 'after the first sync, every resync, and every coalesced batch of events' },
+  onAppChanged: { args: ['change'], shown: '`change: AppChange`', kind: 'series', render: false, when: 'an app was added, updated (labels, ports, checks, instances, version) or removed' },
+  onTaskChanged: { args: ['change'], shown: '`change: TaskChange`', kind: 'series', render: false, when: 'a task was added or removed, or changed state, health, host or ports' },
+  onMarathonEvent: { args: ['event'], shown: '`event: MarathonEvent`', kind: 'series', render: false, when: 'every raw Marathon event, parsed (it does not hold up the others)' },
+  onRender: { args: ['artifacts', 'snapshot'], shown: '`artifacts: Artifact[], snapshot: Snapshot` → `Artifact[]`', kind: 'waterfall', render: true, when: 'waterfall: add the files you would write' },
+  onShutdown: { args: [], shown: '—', kind: 'series', render: false, when: 'on SIGTERM/SIGINT, and before a config reload replaces the plugins' },
+} as const satisfies Record<HookName, HookSpec>;
+
+/** The hooks object mmsd calls. */
+export type MmsdHooks = {
+  readonly [K in HookName]: (typeof HOOK_TABLE)[K]['kind'] extends 'waterfall' ? AsyncSeriesWaterfallHook<HookArgs[K]> : AsyncSeriesHook<HookArgs[K]>;
+};
+
+/** The hooks as a plugin gets them: it may tap them (and ask whether anyone did), not call them. */
+export type PluginHooks = {
+  readonly [K in HookName]: Pick<MmsdHooks[K], 'tap' | 'tapAsync' | 'tapPromise' | 'isUsed'>;
+};
+
+export const HOOK_NAMES = Object.keys(HOOK_TABLE) as readonly HookName[];
 
 export interface HookFailure {
   readonly hook: HookName;
@@ -142,19 +162,14 @@ function isolate(hookName: HookName, waterfall: boolean, options: CreateHooksOpt
 }
 
 export function createHooks(options: CreateHooksOptions = {}): MmsdHooks {
-  const hooks = {
-    onStart: new AsyncSeriesHook<[StartContext]>(['ctx'], 'onStart'),
-    onSnapshot: new AsyncSeriesHook<[Snapshot, ChangeSet]>(['snapshot', 'changes'], 'onSnapshot'),
-    onAppChanged: new AsyncSeriesHook<[AppChange]>(['change'], 'onAppChanged'),
-    onTaskChanged: new AsyncSeriesHook<[TaskChange]>(['change'], 'onTaskChanged'),
-    onMarathonEvent: new AsyncSeriesHook<[MarathonEvent]>(['event'], 'onMarathonEvent'),
-    onRender: new AsyncSeriesWaterfallHook<[Artifact[], Snapshot]>(['artifacts', 'snapshot'], 'onRender'),
-    onShutdown: new AsyncSeriesHook<[]>([], 'onShutdown'),
-  };
+  const hooks: Record<string, unknown> = {};
   for (const name of HOOK_NAMES) {
-    (hooks[name] as unknown as { intercept(i: unknown): void }).intercept(isolate(name, name === 'onRender', options));
+    const spec: HookSpec = HOOK_TABLE[name];
+    const hook = spec.kind === 'waterfall' ? new AsyncSeriesWaterfallHook<[unknown]>([...spec.args] as [string], name) : new AsyncSeriesHook<unknown[]>([...spec.args] as never, name);
+    (hook as unknown as { intercept(i: unknown): void }).intercept(isolate(name, spec.kind === 'waterfall', options));
+    hooks[name] = hook;
   }
-  return Object.freeze(hooks);
+  return Object.freeze(hooks) as unknown as MmsdHooks;
 }
 
 const TAP_METHODS = new Set(['tap', 'tapAsync', 'tapPromise']);
@@ -164,7 +179,7 @@ const HOST_ONLY = new Set(['call', 'callAsync', 'promise', 'intercept']);
  * The hooks as one plugin sees them: its taps are always named after it (so failures and
  * ordering are attributed correctly), and it cannot call or intercept the host's hooks.
  */
-export function scopeHooks(hooks: MmsdHooks, plugin: string): MmsdHooks {
+export function scopeHooks(hooks: MmsdHooks, plugin: string): PluginHooks {
   const scoped: Record<string, unknown> = {};
   for (const name of HOOK_NAMES) {
     const hook = hooks[name];
@@ -186,5 +201,5 @@ export function scopeHooks(hooks: MmsdHooks, plugin: string): MmsdHooks {
       },
     });
   }
-  return Object.freeze(scoped) as unknown as MmsdHooks;
+  return Object.freeze(scoped) as unknown as PluginHooks;
 }

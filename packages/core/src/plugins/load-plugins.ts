@@ -1,10 +1,15 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { isAbsolute, join, relative, resolve as resolvePath } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { moduleResolve } from 'import-meta-resolve';
+import { satisfies, validRange } from 'semver';
 import { MmsdError, describeError } from '../errors.js';
 import { createAjv, describeSchemaErrors } from '../util/schema.js';
 import type { MmsdPlugin } from './types.js';
+
+/** The version of the plugin host (this package), which a plugin's `mmsd` range must admit. */
+export const HOST_VERSION: string = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
 export interface LoadPluginsOptions {
   entries: readonly unknown[];
@@ -194,6 +199,7 @@ function checkShape(value: unknown, request: string, file: string): MmsdPlugin {
   else {
     if (typeof v.name !== 'string' || !v.name.trim()) problems.push('it has no "name" string');
     if (typeof v.apply !== 'function') problems.push('it has no "apply(hooks, ctx)" function');
+    if (v.mmsd !== undefined && (typeof v.mmsd !== 'string' || validRange(v.mmsd) === null)) problems.push(`its "mmsd" (${JSON.stringify(v.mmsd)}) is not a semver range`);
     if (v.optionsSchema !== undefined && (typeof v.optionsSchema !== 'object' || v.optionsSchema === null)) {
       problems.push('its "optionsSchema" is not a JSON schema object');
     }
@@ -234,6 +240,12 @@ export async function loadPlugins(options: LoadPluginsOptions): Promise<LoadedPl
       });
     }
     const plugin = checkShape(pluginExport(module), request, file);
+    if (plugin.mmsd !== undefined && !satisfies(HOST_VERSION, plugin.mmsd, { includePrerelease: true })) {
+      throw new MmsdError('EMMSD_PLUGIN_INCOMPATIBLE', `plugin "${plugin.name}"${where(options.configFile)} works with mmsd ${plugin.mmsd}, and this is mmsd ${HOST_VERSION}`, {
+        hint: `install a version of "${request}" made for mmsd ${HOST_VERSION} (mmsd plugins:install ${request}@<version>), or an mmsd in ${plugin.mmsd}`,
+        details: { plugin: plugin.name, range: plugin.mmsd, host: HOST_VERSION },
+      });
+    }
     const pluginOptions = structuredClone(rawOptions);
     if (plugin.optionsSchema) {
       let validate;

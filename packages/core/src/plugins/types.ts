@@ -3,7 +3,7 @@ import type { Logger } from '../log.js';
 import type { MarathonReader } from '../marathon/client.js';
 import type { Snapshot } from '../model/types.js';
 import type { RetryingFiles, RetryingFilesOptions } from '../util/retrying-files.js';
-import type { MmsdHooks } from './hooks.js';
+import type { PluginHooks } from './hooks.js';
 import type { RunMode } from './hook-types.js';
 import type { FileContent, StaleTemp, WriteOptions, WriteOutcome } from '../util/file-types.js';
 import type { MetricsHelpers } from '../util/metric-types.js';
@@ -81,12 +81,10 @@ export type OptionsSchema = Record<string, unknown>;
 /** What a plugin package exports by default. */
 export interface MmsdPlugin<Options = Record<string, unknown>> {
   readonly name: string;
+  /** The mmsd versions it works with, a semver range (`"^0.1"`): checked when it is loaded. */
+  readonly mmsd?: string;
   readonly optionsSchema?: OptionsSchema;
   /** Taps hooks; must not act yet (act in onStart / onSnapshot, which `render` never calls). */
-  apply(hooks: MmsdHooks, ctx: PluginContext<Options>): void | Promise<void>;
+  apply(hooks: PluginHooks, ctx: PluginContext<Options>): void | Promise<void>;
 }
 
-/** Identity, for typing: `export default definePlugin({ name, optionsSchema, apply })`. */
-export function definePlugin<Options = Record<string, unknown>>(plugin: MmsdPlugin<Options>): MmsdPlugin<Options> {
-  return plugin;
-}
