@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { cp, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MarathonSimulator, SAMPLE_AGENTS, sampleApps } from '@mmsd/marathon-sim';
-import { AgentMetrics, createStaticResolver, loadConfig, loadPlugins, PluginSet, renderArtifacts, StateStore, syncOnce } from '@mmsd/core';
+import { AgentMetrics, createStaticResolver, HOOK_TABLE, loadConfig, loadPlugins, PluginSet, renderArtifacts, StateStore, syncOnce } from '@mmsd/core';
 import type { MarathonApp } from '@mmsd/core';
 import { REPO_ROOT } from './helpers/paths.js';
 import { runCli } from './helpers/cli.js';
@@ -16,6 +16,15 @@ const EXAMPLE = join(DOCS, 'examples', 'mmsd-plugin-service-count');
 function blocks(markdown: string, language: string): string[] {
   return [...markdown.matchAll(new RegExp('```' + language + '\\n([\\s\\S]*?)```', 'g'))].map((m) => m[1]!);
 }
+
+test('the hooks table of writing-a-plugin.md is HOOK_TABLE, row for row', async (t) => {
+  const markdown = await readFile(join(DOCS, 'writing-a-plugin.md'), 'utf8');
+  const rows = markdown.split('\n').filter((line) => /^\| `on[A-Z]/.test(line));
+  t.deepEqual(
+    rows,
+    Object.entries(HOOK_TABLE).map(([name, spec]) => `| \`${name}\` | ${spec.shown} | ${spec.when} | ${spec.render ? 'yes' : 'no'} |`),
+  );
+});
 
 test('every mmsd config shown in the docs is accepted', async (t) => {
   const dir = await tempDir(t, 'mmsd-docs-');
