@@ -6,9 +6,9 @@ import { silentLogger } from '../log.js';
 import type { MarathonApp, StatusUpdateEvent } from '../marathon/types.js';
 import type { AddressResolver } from '../model/address-resolver.js';
 import { createGroupMatcher } from '../model/groups.js';
-import { TERMINAL_TASK_STATES } from '../model/health.js';
-import { instanceIdOf } from '../model/ids.js';
-import { definitionOf, InvalidAppError, ipList, makeApp, makeTask, normalizeApp, portList, sameDefinition, sameTask } from '../model/normalize-app.js';
+import { definitionOf, InvalidAppError, makeApp, normalizeApp, sameDefinition } from '../model/normalize-app.js';
+import { tasksAfterHealth, tasksAfterStatusUpdate } from '../model/task-events.js';
+import type { TaskEventOutcome } from '../model/task-events.js';
 import { showValue } from '../model/labels.js';
 import { shownId } from '../model/validate.js';
 import type { ServiceBuildContext } from '../model/services.js';
@@ -22,9 +22,9 @@ import type {
   Service,
   ServiceChange,
   Snapshot,
-  Task,
   TaskChange,
 } from '../model/types.js';
+import { diffTasks, EMPTY_TASKS, freezeSnapshot, initialChanges } from './snapshot.js';
 
 export type TaskEventResult = 'applied' | 'unchanged' | 'unknown-app' | 'unknown-task' | 'needs-refetch';
 
@@ -38,26 +38,6 @@ export interface StoreOptions {
 export interface Publication {
   readonly snapshot: Snapshot;
   readonly changes: ChangeSet;
-}
-
-const EMPTY_TASKS: ReadonlyMap<string, Task> = new Map();
-
-function freezeSnapshot(
-  apps: IMap<string, App>,
-  services: IMap<string, Service>,
-  excluded: IMap<string, ExcludedService>,
-  version: number,
-  syncedAt: string | undefined,
-): Snapshot {
-  // Immutable.js maps implement the ReadonlyMap reading API (get, has, size, keys, values,
-  // entries, forEach, iteration) and never change: hooks may keep them as long as they like.
-  return Object.freeze({
-    apps: apps as unknown as ReadonlyMap<string, App>,
-    services: services as unknown as ReadonlyMap<string, Service>,
-    excluded: excluded as unknown as ReadonlyMap<string, ExcludedService>,
-    version,
-    ...(syncedAt ? { syncedAt } : {}),
-  });
 }
 
 /**
@@ -176,65 +156,14 @@ export class StateStore {
   applyStatusUpdate(event: StatusUpdateEvent): TaskEventResult {
     const app = this.apps.get(event.appId);
     if (!app) return 'unknown-app';
-    const existing = app.tasks.get(event.taskId);
-    const tasks = new Map(app.tasks);
-    if (TERMINAL_TASK_STATES.has(event.taskStatus)) {
-      if (!existing) return 'unchanged';
-      tasks.delete(event.taskId);
-    } else {
-      const eventIps = ipList(event.ipAddresses);
-      const eventPorts = portList(event.ports);
-      const host = typeof event.host === 'string' && event.host && event.host !== 'unknown' ? event.host : (existing?.host ?? '');
-      const startedAt =
-        existing?.startedAt ?? (event.taskStatus === 'TASK_RUNNING' ? (event.timestamp ?? this.now().toISOString()) : undefined);
-      const task = makeTask(
-        {
-          id: event.taskId,
-          appId: app.id,
-          host,
-          ipAddresses: eventIps.length > 0 ? eventIps : (existing?.ipAddresses ?? []),
-          ports: eventPorts.length > 0 ? eventPorts : (existing?.ports ?? []),
-          state: event.taskStatus,
-          ...(startedAt ? { startedAt } : {}),
-          ...((event.version ?? existing?.version) ? { version: event.version ?? existing?.version } : {}),
-          healthResults: existing?.healthResults ?? [],
-        },
-        app.healthChecks.length,
-      );
-      if (existing && sameTask(existing, task)) return 'unchanged';
-      tasks.set(event.taskId, task);
-    }
-    this.setApp(app.id, makeApp(definitionOf(app), tasks, app));
-    return 'applied';
+    return this.applyOutcome(app, tasksAfterStatusUpdate(app, event, this.now));
   }
 
-  /**
-   * Applies a health event. `id` is an instance id (1.4+) or a task id (≤1.3); `alive` null
-   * means Mesos no longer knows. With several checks an event does not say which one flipped,
-   * so a recovery asks for the app to be refetched.
-   */
+  /** Applies a health event (see tasksAfterHealth). */
   applyHealth(appId: string, id: string, alive: boolean | null): TaskEventResult {
     const app = this.apps.get(appId);
     if (!app) return 'unknown-app';
-    const checks = app.healthChecks.length;
-    if (checks === 0) return 'unchanged';
-    const direct = app.tasks.get(id);
-    const targets = direct ? [direct] : [...app.tasks.values()].filter((t) => instanceIdOf(t.id) === id);
-    if (targets.length === 0) return 'unknown-task';
-    if (checks > 1 && alive === true) return 'needs-refetch';
-    const results = alive === null ? [] : new Array<boolean>(checks).fill(alive);
-    const tasks = new Map(app.tasks);
-    let changed = false;
-    for (const task of targets) {
-      const next = makeTask({ ...task, healthResults: results }, checks);
-      if (!sameTask(task, next)) {
-        tasks.set(task.id, next);
-        changed = true;
-      }
-    }
-    if (!changed) return 'unchanged';
-    this.setApp(app.id, makeApp(definitionOf(app), tasks, app));
-    return 'applied';
+    return this.applyOutcome(app, tasksAfterHealth(app, id, alive));
   }
 
   /** New `groups` globs: every service is reconsidered. */
@@ -323,18 +252,17 @@ export class StateStore {
 
   /** The change set of `snapshot` seen from nothing (for handlers that start late, e.g. after a reload). */
   static initialChanges(snapshot: Snapshot): ChangeSet {
-    const apps: AppChange[] = [];
-    const tasks: TaskChange[] = [];
-    for (const app of snapshot.apps.values()) {
-      apps.push({ type: 'added', appId: app.id, after: app });
-      for (const task of app.tasks.values()) tasks.push({ type: 'added', appId: app.id, taskId: task.id, after: task });
-    }
-    const services: ServiceChange[] = [...snapshot.services.values()].map((s) => ({ type: 'added', name: s.name, after: s }));
-    return Object.freeze({ apps, tasks, services, full: true, initial: true });
+    return initialChanges(snapshot);
   }
 
   // ---------------------------------------------------------------------------------------
   // Internals
+
+  private applyOutcome(app: App, outcome: TaskEventOutcome): TaskEventResult {
+    if (typeof outcome === 'string') return outcome;
+    this.setApp(app.id, makeApp(definitionOf(app), outcome.tasks, app));
+    return 'applied';
+  }
 
   private logExclusion(name: string, before: Snapshot): void {
     const now = this.excluded.get(name);
@@ -475,17 +403,5 @@ export class StateStore {
 
   private ownerOf(name: string): string | undefined {
     return this.services.get(name)?.appId ?? this.excluded.get(name)?.service.appId;
-  }
-}
-
-function diffTasks(appId: string, before: ReadonlyMap<string, Task>, after: ReadonlyMap<string, Task>, out: TaskChange[]): void {
-  if (before === after) return;
-  for (const [taskId, task] of after) {
-    const old = before.get(taskId);
-    if (!old) out.push({ type: 'added', appId, taskId, after: task });
-    else if (old !== task && !sameTask(old, task)) out.push({ type: 'updated', appId, taskId, before: old, after: task });
-  }
-  for (const [taskId, task] of before) {
-    if (!after.has(taskId)) out.push({ type: 'removed', appId, taskId, before: task });
   }
 }
