@@ -1,7 +1,8 @@
 import { rm } from 'node:fs/promises';
 import type { ChangeSet, Counter, Histogram, PluginContext, Snapshot } from '@mmsd/core';
 import { ConfigChecker, structureOf } from './config-check.js';
-import { ConfigLayout } from './config-layout.js';
+import { ConfigFile } from './config-file.js';
+import type { Candidate } from './config-file.js';
 import { HaproxyProcess } from './haproxy-process.js';
 import type { HaproxyOptions } from './options.js';
 import type { Renderer } from './render.js';
@@ -16,26 +17,15 @@ import { Supervisor } from './supervisor.js';
 import type { HaproxyView } from './view.js';
 import { buildView, serviceView } from './view.js';
 
-interface Candidate {
-  view: HaproxyView;
-  text: string;
-  snapshot: Snapshot;
-  /** The config without its server lines and comments: what only a reload can change. */
-  structure: string;
-}
-
 function keysOf(view: HaproxyView): Map<string, string> {
   return new Map(view.services.map((s) => [s.service.name, structuralKey(s)]));
 }
-
-/** A runtime rewrite of the config file waits at least this many times the last one's duration. */
-const WRITE_COST_FACTOR = 1000;
 
 /**
  * Keeps the local HAProxy in step with the snapshots. Backend changes (a task up, down,
  * draining, gone, new) go through the runtime API at once; structural changes (a service
  * added, removed or redefined) rewrite the config and reload, at most once per
- * `minReloadInterval`; after runtime changes the config file is rewritten (throttled, see scheduleWrite) so that
+ * `minReloadInterval`; after runtime changes the config file is rewritten (throttled, see ConfigFile) so that
  * the next reload agrees. Every config is checked with `haproxy -c` before it replaces the file.
  */
 export class HaproxyController {
@@ -49,30 +39,14 @@ export class HaproxyController {
   private queue: Promise<void> = Promise.resolve();
   private busy = 0;
   private reloadTimer: NodeJS.Timeout | undefined;
-  private writeTimer: NodeJS.Timeout | undefined;
-  /** When the last runtime rewrite of the config file ended, and how long it took (ms). */
-  private lastWriteAt = 0;
-  private lastWriteMs = 0;
-  /** The rewrite of the file by server lines under way (see writeConfig). */
-  private splicing: Promise<void> = Promise.resolve();
-  private spliceInFlight = false;
   private lastReloadAt = 0;
-  private writtenVersion = -1;
   private failedReloads = 0;
   /** Structure (see `structureOf`) of the config the running HAProxy loaded. */
   private loaded: string | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
-  private writeFailures = 0;
-  private writeRetryTimer: NodeJS.Timeout | undefined;
   private readonly checker: ConfigChecker;
-  /** The installed config, cut at its server lines (see ConfigLayout); undefined: render it whole. */
-  private layout: ConfigLayout | undefined;
-  /**
-   * Services whose servers changed at run time since the file was written, with the version of
-   * the snapshot that changed them: a file rendered from an older snapshot does not have them.
-   */
-  private readonly unwritten = new Map<string, number>();
   private readonly sender: RuntimeSender;
+  private readonly file: ConfigFile;
   private readonly supervisor: Supervisor;
   /** The hard open-files limit HAProxy will inherit: maxconn is fitted to it. */
   private readonly openFiles = openFilesLimit();
@@ -100,6 +74,17 @@ export class HaproxyController {
       starts: m.counter('mmsd_haproxy_starts_total', 'HAProxy started by mmsd, by reason (initial, died)', ['reason']),
     };
     this.checker = new ConfigChecker(ctx, options, this.metrics.checks);
+    this.file = new ConfigFile({
+      ctx,
+      options,
+      snapshot: () => this.snapshot,
+      candidate: (load) => this.candidate(load),
+      loadedKey: (name) => this.keys.get(name),
+      enqueue: (step) => this.enqueue(step),
+      reloadScheduled: () => this.reloadTimer !== undefined,
+      retry: () => void this.enqueue(() => this.reload(false)),
+      stopping: () => this.stopping,
+    });
     this.sender = new RuntimeSender({
       socket: options.socket,
       log: ctx.log,
@@ -142,7 +127,7 @@ export class HaproxyController {
       else if (structuralKey(serviceView(change.after, this.options)) !== this.keys.get(change.after.name)) structural = true;
       else {
         runtime.push(change.name);
-        this.unwritten.set(change.name, snapshot.version);
+        this.file.changedAtRuntime(change.name, snapshot.version);
       }
     }
     if (structural) this.scheduleReload();
@@ -150,21 +135,18 @@ export class HaproxyController {
       const update = this.enqueue(() => this.updateAtRuntime(runtime));
       // Wait for it (event → runtime state) unless a reload or start holds the queue.
       if (this.busy <= 1) await update;
-      if (!structural) this.scheduleWrite();
-    } else if (runtime.length > 0) this.scheduleWrite();
+      if (!structural) this.file.scheduleWrite();
+    } else if (runtime.length > 0) this.file.scheduleWrite();
   }
 
   async shutdown(): Promise<void> {
     this.stopping = true;
-    for (const timer of [this.reloadTimer, this.retryTimer, this.writeRetryTimer]) if (timer) clearTimeout(timer);
+    for (const timer of [this.reloadTimer, this.retryTimer]) if (timer) clearTimeout(timer);
     this.supervisor.stop();
     this.sender.stop();
-    const write = this.writeTimer !== undefined;
-    if (this.writeTimer) clearTimeout(this.writeTimer);
+    const due = this.file.stopTimers();
     await this.queue;
-    await this.splicing;
-    if (write) await this.enqueue(() => this.writeConfig());
-    await this.splicing;
+    await this.file.finish(due);
   }
 
   // -------------------------------------------------------------------------------------
@@ -189,36 +171,6 @@ export class HaproxyController {
     return { view, text, snapshot, structure: structureOf(text) };
   }
 
-  /**
-   * Writes the checked config. A write that fails (a full disk, …) is retried with backoff, from
-   * the snapshot of then, until it lands; HAProxy keeps running what it has meanwhile.
-   */
-  private async install(candidate: Candidate): Promise<boolean> {
-    await this.splicing;
-    try {
-      await this.ctx.files.write(this.options.configFile, candidate.text, { mode: 0o644 });
-    } catch (error) {
-      this.writeFailures++;
-      const wait = Math.min(1000 * 2 ** (this.writeFailures - 1), 30_000);
-      if (this.writeFailures === 1) {
-        this.ctx.log.error('cannot write the HAProxy config %s: %s; HAProxy keeps what it runs; trying again until it works', this.options.configFile, (error as Error).message);
-      }
-      if (!this.writeRetryTimer && !this.stopping) {
-        this.writeRetryTimer = setTimeout(() => {
-          this.writeRetryTimer = undefined;
-          void this.enqueue(() => this.reload(false));
-        }, wait);
-        this.writeRetryTimer.unref();
-      }
-      return false;
-    }
-    if (this.writeFailures > 0) this.ctx.log.info('wrote the HAProxy config %s again after %d failed attempts', this.options.configFile, this.writeFailures);
-    this.writeFailures = 0;
-    this.layout = this.options.manage ? ConfigLayout.of(candidate.text, candidate.view.services) : undefined;
-    this.written(candidate.snapshot.version);
-    return true;
-  }
-
   private remember(view: HaproxyView): void {
     this.applied = appliedFromView(view);
     this.keys = keysOf(view);
@@ -228,7 +180,7 @@ export class HaproxyController {
   /** `manage: false`: the config file is all mmsd keeps (checked); HAProxy is someone else's. */
   private async writeOnly(): Promise<void> {
     const candidate = await this.candidate();
-    if (candidate && (await this.install(candidate))) this.remember(candidate.view);
+    if (candidate && (await this.file.install(candidate))) this.remember(candidate.view);
   }
 
   private async startOrAdopt(): Promise<void> {
@@ -246,7 +198,7 @@ export class HaproxyController {
 
   private async start(reason: StartReason = 'initial'): Promise<void> {
     const candidate = await this.candidate();
-    if (!candidate || !(await this.install(candidate))) return;
+    if (!candidate || !(await this.file.install(candidate))) return;
     // A new HAProxy knows nothing of its servers: every checked one starts DOWN.
     await this.ctx.files.write(this.options.stateFile, stateFileFor(candidate.view, undefined, this.options.checks), { fsync: false });
     await rm(this.options.masterSocket, { force: true });
@@ -288,7 +240,7 @@ export class HaproxyController {
     const candidate = await this.candidate();
     if (!candidate) return;
     if (!force && this.failedReloads === 0 && candidate.structure === this.loaded) {
-      if (!(await this.install(candidate))) return;
+      if (!(await this.file.install(candidate))) return;
       this.keys = keysOf(candidate.view);
       const commands = candidate.view.services.flatMap((service) => runtimeCommands(service, this.applied, this.options.checks));
       if (commands.length > 0) await this.sender.send([...commands, ...this.sender.takePendingDeletes()]);
@@ -301,7 +253,7 @@ export class HaproxyController {
       this.retryReload(`cannot write the server states to ${this.options.stateFile} (${(error as Error).message}), so HAProxy was not reloaded`);
       return;
     }
-    if (!(await this.install(candidate))) return;
+    if (!(await this.file.install(candidate))) return;
     const saved = performance.now();
     this.sender.disconnect();
     try {
@@ -394,78 +346,5 @@ export class HaproxyController {
     }
     commands.push(...this.sender.takePendingDeletes());
     if (commands.length > 0) await this.sender.send(commands);
-  }
-
-  /**
-   * The file is rewritten `writeDelay` after the first runtime change it lacks (later changes
-   * join that write instead of postponing it), and no sooner after the last rewrite than 1,000
-   * times what that rewrite took: rewriting a large file stays under 0.1% of the time (at
-   * 10,000 apps × 10 tasks an 11 MB file, about 10 ms here: one rewrite per 10 s at most, where
-   * one per task event made the CPU of an event grow with the cluster; at 100 apps the file is
-   * written `writeDelay` after the change). HAProxy does not read the file until a reload or a
-   * start, and mmsd renders and writes it whole first for either.
-   */
-  private scheduleWrite(): void {
-    if (this.stopping || this.writeTimer) return;
-    const wait = Math.max(this.options.writeDelay, this.lastWriteAt + WRITE_COST_FACTOR * this.lastWriteMs - Date.now());
-    this.writeTimer = setTimeout(() => {
-      this.writeTimer = undefined;
-      void this.enqueue(() => this.writeConfig());
-    }, wait);
-  }
-
-  /** The file now has the state of snapshot `version`, runtime changes included. */
-  private written(version: number): void {
-    this.writtenVersion = Math.max(this.writtenVersion, version);
-    for (const [name, changedIn] of this.unwritten) if (changedIn <= version) this.unwritten.delete(name);
-  }
-
-  /**
-   * Rewrites the config file to the current snapshot (no reload): the next reload agrees. When
-   * only servers changed, only their lines are replaced in the file (nothing else to render or
-   * check: server lines come from validated fields); else the whole config is rendered.
-   */
-  private async writeConfig(whole = false): Promise<void> {
-    if (this.spliceInFlight) {
-      // Not waited for here: that would hold runtime changes in the queue behind it.
-      void this.splicing.then(() => this.scheduleWrite());
-      return;
-    }
-    const snapshot = this.snapshot;
-    if (!snapshot || snapshot.version <= this.writtenVersion || this.reloadTimer) return;
-    const views = [...this.unwritten.keys()].flatMap((name) => {
-      const service = snapshot.services.get(name);
-      return service ? [serviceView(service, this.options)] : [];
-    });
-    const layout = this.layout;
-    if (layout && views.length === 0 && this.unwritten.size === 0) {
-      this.written(snapshot.version); // nothing the file lacks
-      return;
-    }
-    if (!whole && layout && views.every((view) => this.keys.get(view.service.name) === structuralKey(view) && layout.has(view.name))) {
-      const started = performance.now();
-      const pieces = layout.splice(views);
-      // The write runs beside the queue: runtime changes do not wait for an 11 MB file. What
-      // writes the file next (a reload, a start, the next rewrite) waits for it.
-      // It differs (servers changed): no read to compare. Rebuilt at every start: no fsync.
-      this.spliceInFlight = true;
-      this.splicing = this.ctx.files.write(this.options.configFile, pieces, { mode: 0o644, compare: false, fsync: false }).then(
-        () => {
-          this.spliceInFlight = false;
-          this.lastWriteMs = performance.now() - started;
-          this.lastWriteAt = Date.now();
-          this.written(snapshot.version);
-        },
-        // The whole config, rendered, says why and retries.
-        () => {
-          this.spliceInFlight = false;
-          void this.enqueue(() => this.writeConfig(true));
-        },
-      );
-      return;
-    }
-    // With manage: false someone else's HAProxy loads this file: it is checked as for a load.
-    const candidate = await this.candidate(!this.options.manage);
-    if (candidate && candidate.snapshot.version > this.writtenVersion) await this.install(candidate);
   }
 }
