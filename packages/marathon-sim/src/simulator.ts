@@ -1,14 +1,16 @@
 import { readFileSync } from 'node:fs';
-import { isIP } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { AppJson, TaskJson } from './app-definition.js';
-import { EMBEDDED_FIELDS, normalizeDefinition, orderTask } from './app-definition.js';
+import { normalizeDefinition, orderTask } from './app-definition.js';
 import { EventHub } from './event-hub.js';
 import * as ev from './events.js';
 import type { Plan, SimEvent } from './events.js';
 import { instanceIdOfTask, newId, newInstanceId, taskIdOf, timestamp } from './ids.js';
 import { restJson } from './json.js';
+import { agentIp, ClusterState } from './cluster-state.js';
+import type { SimApp } from './cluster-state.js';
+import { appBody, appJson, appsBody, tasksBody } from './rest.js';
 import { createSimulatorServer } from './server.js';
 import type { Faults, Placement, RequestRecord, SimulatorHost, SimulatorOptions } from './sim-api.js';
 
@@ -16,23 +18,7 @@ export type { Faults, Placement, RequestRecord, SimulatorOptions } from './sim-a
 
 type Json = Record<string, unknown>;
 
-interface SimApp {
-  def: AppJson;
-  tasks: Map<string, TaskJson>;
-  deployments: { id: string }[];
-  /** Cached REST JSON with and without tasks. */
-  json?: string;
-  jsonNoTasks?: string;
-}
-
 const MARATHON_CHECKS = new Set(['HTTP', 'HTTPS', 'TCP']);
-
-function agentIp(host: string): string {
-  if (isIP(host)) return host;
-  let hash = 0;
-  for (const c of host) hash = (hash * 31 + c.charCodeAt(0)) & 0xffff;
-  return `10.0.${(hash >> 8) % 250}.${(hash % 250) + 1}`;
-}
 
 /**
  * A Marathon 1.10 that runs in-process: REST (`/v2/apps`, `/v2/tasks`, `/v2/info`, …) and
@@ -44,13 +30,9 @@ export class MarathonSimulator implements SimulatorHost {
   readonly faults: Faults = {};
   readonly requests: RequestRecord[] = [];
   readonly hub: EventHub;
-  private readonly apps = new Map<string, SimApp>();
-  private readonly taskApps = new Map<string, SimApp>();
+  private readonly state = new ClusterState();
   private server: Server | undefined;
   private address = '';
-  private nextServicePort = 10_000;
-  private readonly usedHostPorts = new Map<string, Set<number>>();
-  private nextAgent = 0;
 
   constructor(options: SimulatorOptions = {}) {
     this.options = {
@@ -121,17 +103,7 @@ export class MarathonSimulator implements SimulatorHost {
 
   /** Loads a `/v2/apps?embed=apps.tasks` body (or its `apps` list) as it is, replacing everything. */
   loadApps(body: { apps: Json[] } | Json[]): void {
-    const apps = Array.isArray(body) ? body : body.apps;
-    this.apps.clear();
-    for (const raw of apps) {
-      const def: Json = {};
-      for (const [key, value] of Object.entries(raw)) if (!EMBEDDED_FIELDS.has(key)) def[key] = value;
-      const tasks = new Map<string, TaskJson>();
-      for (const task of (raw.tasks as TaskJson[] | undefined) ?? []) tasks.set(task.id, task);
-      this.apps.set(String(raw.id), { def: def as AppJson, tasks, deployments: (raw.deployments as { id: string }[]) ?? [] });
-      for (const task of tasks.values()) this.reservePorts(String(task.host), (task.ports as number[]) ?? []);
-      this.reserveServicePorts(def);
-    }
+    this.state.loadApps(body);
   }
 
   /** Loads a fixture file (a `/v2/apps?embed=apps.tasks` body). */
@@ -140,26 +112,21 @@ export class MarathonSimulator implements SimulatorHost {
   }
 
   appIds(): string[] {
-    return [...this.apps.keys()];
+    return [...this.state.apps.keys()];
   }
 
   /** The app as `/v2/apps/<id>` would show it (a copy). */
   app(id: string): Json | undefined {
-    const app = this.apps.get(id);
-    return app ? (JSON.parse(this.appJson(app, true)) as Json) : undefined;
+    const app = this.state.apps.get(id);
+    return app ? (JSON.parse(appJson(app, true, this.options.restNumbers)) as Json) : undefined;
   }
 
   tasks(appId?: string): TaskJson[] {
-    const apps = appId ? [this.apps.get(appId)].filter((a): a is SimApp => a !== undefined) : [...this.apps.values()];
-    return apps.flatMap((a) => [...a.tasks.values()]);
+    return this.state.tasks(appId);
   }
 
   task(taskId: string): TaskJson | undefined {
-    for (const app of this.apps.values()) {
-      const task = app.tasks.get(taskId);
-      if (task) return task;
-    }
-    return undefined;
+    return this.state.task(taskId);
   }
 
   /** Count of REST requests whose path starts with `prefix`. */
@@ -172,56 +139,15 @@ export class MarathonSimulator implements SimulatorHost {
 
   /** The body of `GET /v2/apps`. */
   appsBody(options: { tasks: boolean; idFilter?: string }): string {
-    if (this.faults.emptyApps) return '{"apps":[]}';
-    const filter = options.idFilter?.toLowerCase();
-    const parts: string[] = [];
-    for (const app of this.apps.values()) {
-      if (filter && !app.def.id.toLowerCase().includes(filter)) continue;
-      parts.push(this.appJson(app, options.tasks));
-    }
-    return `{"apps":[${parts.join(',')}]}`;
+    return this.faults.emptyApps ? '{"apps":[]}' : appsBody(this.state, this.options.restNumbers, options);
   }
 
   appBody(id: string): string | undefined {
-    const app = this.apps.get(id);
-    return app ? `{"app":${this.appJson(app, true)}}` : undefined;
+    return appBody(this.state, this.options.restNumbers, id);
   }
 
   tasksBody(appId?: string): string {
-    const tasks: Json[] = [];
-    for (const app of appId ? [this.apps.get(appId)].filter((a): a is SimApp => a !== undefined) : this.apps.values()) {
-      const servicePorts = this.servicePortsOf(app.def);
-      for (const task of app.tasks.values()) tasks.push(appId ? task : { ...task, servicePorts });
-    }
-    return restJson({ tasks }, this.options.restNumbers);
-  }
-
-  private appJson(app: SimApp, withTasks: boolean): string {
-    const cached = withTasks ? app.json : app.jsonNoTasks;
-    if (cached) return cached;
-    const counts = this.counts(app);
-    const value: Json = { ...app.def, ...counts, deployments: app.deployments };
-    if (withTasks) value.tasks = [...app.tasks.values()];
-    const json = restJson(value, this.options.restNumbers);
-    if (withTasks) app.json = json;
-    else app.jsonNoTasks = json;
-    return json;
-  }
-
-  /** Marathon's task counts (docs/marathon-api.md#apps). */
-  private counts(app: SimApp): Json {
-    let staged = 0;
-    let running = 0;
-    let healthy = 0;
-    let unhealthy = 0;
-    for (const task of app.tasks.values()) {
-      if (task.state === 'TASK_STAGING') staged++;
-      if (task.state === 'TASK_RUNNING') running++;
-      const results = ((task.healthCheckResults as (Json | null)[] | undefined) ?? []).filter((r): r is Json => r !== null);
-      if (results.length > 0 && results.every((r) => r.alive === true)) healthy++;
-      if (results.some((r) => r.alive !== true)) unhealthy++;
-    }
-    return { tasksStaged: staged, tasksRunning: running, tasksHealthy: healthy, tasksUnhealthy: unhealthy };
+    return tasksBody(this.state, this.options.restNumbers, appId);
   }
 
   commonHeaders(): Record<string, string> {
@@ -279,12 +205,12 @@ export class MarathonSimulator implements SimulatorHost {
   /** `POST /v2/apps`: creates an app and launches its instances. */
   async createApp(input: Json, placements: Placement[] = []): Promise<string> {
     const version = timestamp();
-    const def = normalizeDefinition(input, { servicePort: () => this.allocateServicePort(), version });
-    if (this.apps.has(def.id)) throw new Error(`An app with id [${def.id}] already exists.`);
+    const def = normalizeDefinition(input, { servicePort: () => this.state.allocateServicePort(), version });
+    if (this.state.apps.has(def.id)) throw new Error(`An app with id [${def.id}] already exists.`);
     const app: SimApp = { def, tasks: new Map(), deployments: [] };
     const plan = this.plan([['StartApplication', def.id]], version);
     app.deployments = [{ id: plan.id }];
-    this.apps.set(def.id, app);
+    this.state.apps.set(def.id, app);
     this.emit(ev.apiPost('/v2/apps', this.eventDefinition(def)));
     await this.step();
     this.emit(ev.groupChangeSuccess(version));
@@ -298,18 +224,18 @@ export class MarathonSimulator implements SimulatorHost {
 
   /** `PUT /v2/apps/<id>`: a scale when only `instances` changes, else a restart with the new definition. */
   async updateApp(id: string, patch: Json, placements: Placement[] = []): Promise<string> {
-    const app = this.mustApp(id);
+    const app = this.state.mustApp(id);
     const keys = Object.keys(patch).filter((k) => k !== 'id');
     if (keys.length === 1 && keys[0] === 'instances') return this.scaleApp(id, Number(patch.instances), placements);
     const version = timestamp();
     const merged = { ...app.def, ...patch, id };
-    const def = normalizeDefinition(merged, { servicePort: () => this.allocateServicePort(), version }, undefined);
+    const def = normalizeDefinition(merged, { servicePort: () => this.state.allocateServicePort(), version }, undefined);
     (def.versionInfo as Json).lastConfigChangeAt = version;
     const plan = this.plan([['RestartApplication', id]], version);
     const old = [...app.tasks.values()];
     app.def = def;
     app.deployments = [{ id: plan.id }];
-    this.touch(app);
+    this.state.touch(app);
     this.emit(ev.apiPost(`/v2/apps${id}`, this.eventDefinition(def)));
     await this.step();
     this.emit(ev.groupChangeSuccess(version));
@@ -323,12 +249,12 @@ export class MarathonSimulator implements SimulatorHost {
 
   /** Scales an app; new tasks go to `placements` in order (else the next agent, free ports). */
   async scaleApp(id: string, instances: number, placements: Placement[] = []): Promise<string> {
-    const app = this.mustApp(id);
+    const app = this.state.mustApp(id);
     const version = timestamp();
     app.def = { ...app.def, instances, version, versionInfo: { ...(app.def.versionInfo as Json), lastScalingAt: version } };
     const plan = this.plan([['ScaleApplication', id]], version);
     app.deployments = [{ id: plan.id }];
-    this.touch(app);
+    this.state.touch(app);
     this.emit(ev.apiPost(`/v2/apps${id}`, this.eventDefinition(app.def)));
     await this.step();
     this.emit(ev.groupChangeSuccess(version));
@@ -347,16 +273,16 @@ export class MarathonSimulator implements SimulatorHost {
 
   /** `DELETE /v2/apps/<id>`. */
   async deleteApp(id: string): Promise<string> {
-    const app = this.mustApp(id);
+    const app = this.state.mustApp(id);
     const version = timestamp();
     const plan = this.plan([['StopApplication', id]], version);
-    this.apps.delete(id);
+    this.state.apps.delete(id);
     this.emit(ev.groupChangeSuccess(version));
     await this.step();
     this.emit(ev.deploymentInfo(plan));
     for (const task of [...app.tasks.values()]) {
       app.tasks.delete(task.id);
-      this.taskApps.delete(task.id);
+      this.state.taskApps.delete(task.id);
       await this.step();
       this.emit(ev.statusUpdate(task, 'TASK_KILLED', 'Command terminated with signal Terminated'));
       this.emit(ev.instanceChanged(task, instanceIdOfTask(task.id), 'Killed'));
@@ -370,9 +296,9 @@ export class MarathonSimulator implements SimulatorHost {
 
   /** Marathon launches one more task of the app (no deployment), e.g. to replace a lost one. */
   async launchTask(appId: string, placement: Placement = {}): Promise<string> {
-    const app = this.mustApp(appId);
+    const app = this.state.mustApp(appId);
     app.def = { ...app.def, instances: Number(app.def.instances ?? 0) + 1 };
-    this.touch(app);
+    this.state.touch(app);
     return this.launch(app, placement);
   }
 
@@ -381,7 +307,7 @@ export class MarathonSimulator implements SimulatorHost {
    * else Marathon launches a replacement (on `replacement`, if given).
    */
   async killTask(taskId: string, options: { scale?: boolean; replacement?: Placement } = {}): Promise<void> {
-    const app = this.appOfTask(taskId);
+    const app = this.state.appOfTask(taskId);
     const task = app.tasks.get(taskId)!;
     if (options.scale) {
       app.def = { ...app.def, instances: Math.max(0, Number(app.def.instances ?? 1) - 1), version: timestamp() };
@@ -392,7 +318,7 @@ export class MarathonSimulator implements SimulatorHost {
 
   /** A task's health check result flips (Marathon checks: failed_health_check_event + health_status_changed_event). */
   async setHealth(taskId: string, alive: boolean, cause = '503 Service Unavailable'): Promise<void> {
-    const app = this.appOfTask(taskId);
+    const app = this.state.appOfTask(taskId);
     const task = app.tasks.get(taskId)!;
     const checks = (app.def.healthChecks as Json[] | undefined) ?? [];
     if (checks.length === 0) throw new Error(`${app.def.id} has no health checks`);
@@ -415,7 +341,7 @@ export class MarathonSimulator implements SimulatorHost {
             lastFailureCause: cause,
           };
     });
-    this.updateTask(app, { ...task, healthCheckResults: next });
+    this.state.updateTask(app, { ...task, healthCheckResults: next });
     const check = checks[0]!;
     // Mesos-side checks arrive as a status update first, then Marathon's health events.
     if (!MARATHON_CHECKS.has(String(check.protocol))) {
@@ -429,10 +355,10 @@ export class MarathonSimulator implements SimulatorHost {
 
   /** Sets a task's state (e.g. TASK_UNREACHABLE) and emits its status update. */
   async setTaskState(taskId: string, state: string): Promise<void> {
-    const app = this.appOfTask(taskId);
+    const app = this.state.appOfTask(taskId);
     const task = app.tasks.get(taskId)!;
     const updated = { ...task, state };
-    this.updateTask(app, updated);
+    this.state.updateTask(app, updated);
     this.emit(ev.statusUpdate(updated, state));
   }
 
@@ -441,13 +367,13 @@ export class MarathonSimulator implements SimulatorHost {
 
   private async launch(app: SimApp, placement: Placement = {}): Promise<string> {
     const def = app.def;
-    const host = placement.host ?? this.options.agents[this.nextAgent++ % this.options.agents.length]!;
+    const host = placement.host ?? this.options.agents[this.state.nextAgent++ % this.options.agents.length]!;
     const instanceId = newInstanceId(def.id);
     const id = taskIdOf(instanceId);
     const mode = ((def.networks as Json[] | undefined)?.[0]?.mode as string | undefined) ?? 'host';
-    const ports = placement.ports ?? this.hostPortsFor(def, host, mode);
-    this.reservePorts(host, ports);
-    const ip = placement.ipAddress ?? (mode === 'container/bridge' ? `172.17.0.${(this.nextAgent % 250) + 2}` : mode === 'container' ? `9.0.${this.nextAgent % 250}.${(app.tasks.size % 250) + 2}` : agentIp(host));
+    const ports = placement.ports ?? this.state.hostPortsFor(def, host, mode);
+    this.state.reservePorts(host, ports);
+    const ip = placement.ipAddress ?? (mode === 'container/bridge' ? `172.17.0.${(this.state.nextAgent % 250) + 2}` : mode === 'container' ? `9.0.${this.state.nextAgent % 250}.${(app.tasks.size % 250) + 2}` : agentIp(host));
     const staged = timestamp();
     let task: TaskJson = orderTask({
       appId: def.id,
@@ -465,15 +391,15 @@ export class MarathonSimulator implements SimulatorHost {
       role: '*',
     });
     app.tasks.set(id, task);
-    this.taskApps.set(id, app);
-    this.touch(app);
+    this.state.taskApps.set(id, app);
+    this.state.touch(app);
     this.emit(ev.instanceChanged(task, instanceId, 'Provisioned'));
     await this.step();
-    task = this.updateTask(app, { ...task, state: 'TASK_STARTING', ipAddresses: [{ ipAddress: ip, protocol: 'IPv4' }] });
+    task = this.state.updateTask(app, { ...task, state: 'TASK_STARTING', ipAddresses: [{ ipAddress: ip, protocol: 'IPv4' }] });
     this.emit(ev.statusUpdate(task, 'TASK_STARTING'));
     this.emit(ev.instanceChanged(task, instanceId, 'Starting'));
     await this.step();
-    task = this.updateTask(app, { ...task, state: 'TASK_RUNNING', startedAt: timestamp() });
+    task = this.state.updateTask(app, { ...task, state: 'TASK_RUNNING', startedAt: timestamp() });
     this.emit(ev.statusUpdate(task, 'TASK_RUNNING'));
     this.emit(ev.instanceChanged(task, instanceId, 'Running'));
     const checks = (def.healthChecks as Json[] | undefined) ?? [];
@@ -487,14 +413,14 @@ export class MarathonSimulator implements SimulatorHost {
 
   private async kill(app: SimApp, task: TaskJson): Promise<void> {
     const instanceId = instanceIdOfTask(task.id);
-    const killing = this.updateTask(app, { ...task, state: 'TASK_KILLING' });
+    const killing = this.state.updateTask(app, { ...task, state: 'TASK_KILLING' });
     this.emit(ev.statusUpdate(killing, 'TASK_KILLING'));
     this.emit(ev.instanceChanged(killing, instanceId, 'Killing'));
     await this.step();
     app.tasks.delete(task.id);
-    this.taskApps.delete(task.id);
-    this.touch(app);
-    this.releasePorts(String(task.host), (task.ports as number[]) ?? []);
+    this.state.taskApps.delete(task.id);
+    this.state.touch(app);
+    this.state.releasePorts(String(task.host), (task.ports as number[]) ?? []);
     this.emit(ev.statusUpdate(killing, 'TASK_KILLED', 'Command terminated with signal Terminated'));
     this.emit(ev.instanceChanged(killing, instanceId, 'Killed'));
   }
@@ -502,21 +428,9 @@ export class MarathonSimulator implements SimulatorHost {
   private async finishDeployment(app: SimApp, plan: Plan): Promise<void> {
     await this.step();
     app.deployments = [];
-    this.touch(app);
+    this.state.touch(app);
     this.emit(ev.deploymentStepSuccess(plan));
     this.emit(ev.deploymentSuccess(plan));
-  }
-
-  private updateTask(app: SimApp, task: Json): TaskJson {
-    const ordered = orderTask(task);
-    app.tasks.set(ordered.id, ordered);
-    this.touch(app);
-    return ordered;
-  }
-
-  private touch(app: SimApp): void {
-    delete app.json;
-    delete app.jsonNoTasks;
   }
 
   private plan(actions: [string, string][], version: string): Plan {
@@ -533,69 +447,5 @@ export class MarathonSimulator implements SimulatorHost {
     return new Promise((resolve) => (delay > 0 ? setTimeout(resolve, delay) : setImmediate(resolve)));
   }
 
-  private mustApp(id: string): SimApp {
-    const app = this.apps.get(id);
-    if (!app) throw Object.assign(new Error(`App '${id}' does not exist`), { status: 404 });
-    return app;
-  }
 
-  /**
-   * The app a task belongs to. Remembered per task (and checked, since tasks move on), so
-   * that a health result of a task at 10,000 apps does not scan them all first: the scan made
-   * the simulator, not the agent, the slowest step of a task start in the benchmarks.
-   */
-  private appOfTask(taskId: string): SimApp {
-    const known = this.taskApps.get(taskId);
-    if (known?.tasks.has(taskId) && this.apps.get(String(known.def.id)) === known) return known;
-    for (const app of this.apps.values()) {
-      if (!app.tasks.has(taskId)) continue;
-      this.taskApps.set(taskId, app);
-      return app;
-    }
-    this.taskApps.delete(taskId);
-    throw Object.assign(new Error(`Task '${taskId}' does not exist`), { status: 404 });
-  }
-
-  private servicePortsOf(def: Json): number[] {
-    const definitions = def.portDefinitions as Json[] | undefined;
-    if (definitions) return definitions.map((d) => Number(d.port ?? 0));
-    const mappings = ((def.container as Json | undefined)?.portMappings as Json[] | undefined) ?? [];
-    return mappings.map((m) => Number(m.servicePort ?? 0));
-  }
-
-  private reserveServicePorts(def: Json): void {
-    for (const port of this.servicePortsOf(def)) if (port >= this.nextServicePort) this.nextServicePort = port + 1;
-  }
-
-  private allocateServicePort(): number {
-    const used = new Set([...this.apps.values()].flatMap((a) => this.servicePortsOf(a.def)));
-    while (used.has(this.nextServicePort)) this.nextServicePort++;
-    return this.nextServicePort++;
-  }
-
-  private hostPortsFor(def: Json, host: string, mode: string): number[] {
-    const count =
-      mode === 'host'
-        ? ((def.portDefinitions as Json[] | undefined)?.length ?? 0)
-        : (((def.container as Json | undefined)?.portMappings as Json[] | undefined) ?? []).filter(
-            (m) => mode === 'container/bridge' || m.hostPort !== undefined,
-          ).length;
-    const fixed = mode === 'host' && def.requirePorts ? ((def.portDefinitions as Json[]) ?? []).map((d) => Number(d.port)) : undefined;
-    if (fixed) return fixed;
-    const used = this.usedHostPorts.get(host) ?? new Set<number>();
-    const ports: number[] = [];
-    for (let port = 31000; ports.length < count && port < 32000; port++) if (!used.has(port)) ports.push(port);
-    return ports;
-  }
-
-  private reservePorts(host: string, ports: number[]): void {
-    const used = this.usedHostPorts.get(host) ?? new Set<number>();
-    for (const port of ports) used.add(port);
-    this.usedHostPorts.set(host, used);
-  }
-
-  private releasePorts(host: string, ports: number[]): void {
-    const used = this.usedHostPorts.get(host);
-    for (const port of ports) used?.delete(port);
-  }
 }
