@@ -1,25 +1,30 @@
 /**
  * Coded errors, semantic-release style: every error a user can cause carries a stable code,
- * a message that names the thing at fault, and a hint that says how to fix it.
+ * a message that names the thing at fault, and a hint that says how to fix it. The catalogue
+ * below is every code and the exit status of a command it ends: 2, the input is wrong (the
+ * config, a plugin, its options), fix it and run again; 1, anything else.
  */
-export type MmsdErrorCode =
-  | 'EMMSD_CONFIG_NOT_FOUND'
-  | 'EMMSD_CONFIG_PARSE'
-  | 'EMMSD_CONFIG_INVALID'
-  | 'EMMSD_PLUGIN_ENTRY_INVALID'
-  | 'EMMSD_PLUGIN_NOT_FOUND'
-  | 'EMMSD_PLUGIN_LOAD_FAILED'
-  | 'EMMSD_PLUGIN_INVALID'
-  | 'EMMSD_PLUGIN_OPTIONS_INVALID'
-  | 'EMMSD_PLUGIN_DUPLICATE'
-  | 'EMMSD_PLUGIN_INCOMPATIBLE'
-  | 'EMMSD_PLUGIN_APPLY_FAILED'
-  | 'EMMSD_HOOK_FAILED'
-  | 'EMMSD_HOOK_TIMEOUT'
-  | 'EMMSD_MARATHON_UNAVAILABLE'
-  | 'EMMSD_MARATHON_BAD_RESPONSE'
-  | 'EMMSD_STATE_FILE'
-  | 'EMMSD_RUNTIME_DIR';
+export const ERROR_EXIT_STATUS = {
+  EMMSD_CONFIG_NOT_FOUND: 2,
+  EMMSD_CONFIG_PARSE: 2,
+  EMMSD_CONFIG_INVALID: 2,
+  EMMSD_PLUGIN_ENTRY_INVALID: 2,
+  EMMSD_PLUGIN_NOT_FOUND: 2,
+  EMMSD_PLUGIN_LOAD_FAILED: 2,
+  EMMSD_PLUGIN_INVALID: 2,
+  EMMSD_PLUGIN_OPTIONS_INVALID: 2,
+  EMMSD_PLUGIN_DUPLICATE: 2,
+  EMMSD_PLUGIN_INCOMPATIBLE: 2,
+  EMMSD_PLUGIN_APPLY_FAILED: 2,
+  EMMSD_HOOK_FAILED: 1,
+  EMMSD_HOOK_TIMEOUT: 1,
+  EMMSD_MARATHON_UNAVAILABLE: 1,
+  EMMSD_MARATHON_BAD_RESPONSE: 1,
+  EMMSD_STATE_FILE: 1,
+  EMMSD_RUNTIME_DIR: 1,
+} as const;
+
+export type MmsdErrorCode = keyof typeof ERROR_EXIT_STATUS;
 
 export interface MmsdErrorOptions {
   hint?: string;

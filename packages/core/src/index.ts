@@ -106,7 +106,7 @@ export type { SyncOnceOptions } from './one-shot.js';
 export { AgentMetrics } from './metrics.js';
 
 // Support
-export { MmsdError, isMmsdError, describeError, errorMessage } from './errors.js';
+export { ERROR_EXIT_STATUS, MmsdError, isMmsdError, describeError, errorMessage } from './errors.js';
 export type { MmsdErrorCode, MmsdErrorOptions } from './errors.js';
 export { createLogger, setLogLevel, silentLogger, isLogLevel, LOG_LEVELS, namespacesForLevel } from './log.js';
 export type { Logger, LogLevel } from './log.js';

@@ -1,11 +1,8 @@
 import { Flags } from '@oclif/core';
 import { syncOnce } from '@mmsd/core';
-import type { Snapshot } from '@mmsd/core';
 import { BaseCommand } from '../base-command.js';
 import { snapshotJson, snapshotTable } from '../format-snapshot.js';
 import { sharedFlags, sharedInput } from '../flags.js';
-import type { Prepared } from '../setup.js';
-import { prepare } from '../setup.js';
 
 export default class Dump extends BaseCommand {
   static override summary = 'Sync once and show the model: services, backends and why some are not exposed.';
@@ -25,16 +22,9 @@ export default class Dump extends BaseCommand {
 
   async run(): Promise<void> {
     const { flags, raw } = await this.parse(Dump);
-    let prepared: Prepared | undefined;
-    let snapshot: Snapshot;
-    try {
-      prepared = await prepare(this.config, sharedInput(flags, raw), { plugins: false, demo: false });
-      snapshot = await syncOnce(prepared.config);
-    } catch (error) {
-      await prepared?.embedded?.close();
-      this.fail(error);
-    }
-    await prepared.embedded?.close();
+    const prepared = await this.prepare(sharedInput(flags, raw), { plugins: false, demo: false });
+    const snapshot = await syncOnce(prepared.config);
+    await this.release();
     process.stdout.write(flags.json ? `${JSON.stringify(snapshotJson(snapshot, prepared.config), null, 2)}\n` : snapshotTable(snapshot));
     await this.done();
   }

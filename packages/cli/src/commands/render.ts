@@ -2,11 +2,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { Flags } from '@oclif/core';
 import { renderArtifacts, syncOnce } from '@mmsd/core';
-import type { Artifact } from '@mmsd/core';
 import { BaseCommand } from '../base-command.js';
 import { sharedFlags, sharedInput } from '../flags.js';
-import type { Prepared } from '../setup.js';
-import { prepare } from '../setup.js';
 
 export default class Render extends BaseCommand {
   static override summary = 'Sync once and print the files every enabled handler would write; nothing is applied.';
@@ -25,17 +22,10 @@ export default class Render extends BaseCommand {
 
   async run(): Promise<void> {
     const { flags, raw } = await this.parse(Render);
-    let prepared: Prepared | undefined;
-    let artifacts: Artifact[];
-    try {
-      prepared = await prepare(this.config, sharedInput(flags, raw), { plugins: true, demo: false });
-      const snapshot = await syncOnce(prepared.config);
-      artifacts = await renderArtifacts(prepared.config, prepared.loaded.source.directory, prepared.plugins, snapshot);
-    } catch (error) {
-      await prepared?.embedded?.close();
-      this.fail(error);
-    }
-    await prepared.embedded?.close();
+    const prepared = await this.prepare(sharedInput(flags, raw), { plugins: true, demo: false });
+    const snapshot = await syncOnce(prepared.config);
+    const artifacts = await renderArtifacts(prepared.config, prepared.loaded.source.directory, prepared.plugins, snapshot);
+    await this.release();
     if (artifacts.length === 0) {
       process.stderr.write(
         'nothing to render: no enabled handler writes files (enable one with --upstream-confd=PATH, --haproxy-bin=PATH or a config file)\n',

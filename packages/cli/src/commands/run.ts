@@ -2,7 +2,6 @@ import { Flags } from '@oclif/core';
 import { Agent, createLogger, describeError } from '@mmsd/core';
 import { BaseCommand } from '../base-command.js';
 import { sharedFlags, sharedInput } from '../flags.js';
-import type { Prepared } from '../setup.js';
 import { announcePlugins, describeConfigSource, prepare } from '../setup.js';
 
 export default class Run extends BaseCommand {
@@ -32,16 +31,11 @@ SIGTERM and SIGINT stop it cleanly; SIGHUP reloads the config (a bad config is r
     const { flags, raw } = await this.parse(Run);
     const input = sharedInput(flags, raw);
     const log = createLogger('cli');
-    let prepared: Prepared;
-    try {
-      prepared = await prepare(this.config, input, {
-        plugins: true,
-        demo: !flags.once,
-        ...(flags['state-file'] ? { stateFile: flags['state-file'] } : {}),
-      });
-    } catch (error) {
-      this.fail(error);
-    }
+    const prepared = await this.prepare(input, {
+      plugins: true,
+      demo: !flags.once,
+      ...(flags['state-file'] ? { stateFile: flags['state-file'] } : {}),
+    });
     log.info('%s', describeConfigSource(prepared.loaded));
     announcePlugins(prepared, log);
     const agent = new Agent({
@@ -59,14 +53,8 @@ SIGTERM and SIGINT stop it cleanly; SIGHUP reloads the config (a bad config is r
     );
 
     if (flags.once) {
-      try {
-        await agent.start();
-      } catch (error) {
-        await prepared.embedded?.close();
-        this.fail(error);
-      }
+      await agent.start();
       await agent.stop();
-      await prepared.embedded?.close();
       return this.done();
     }
 
@@ -77,7 +65,7 @@ SIGTERM and SIGINT stop it cleanly; SIGHUP reloads the config (a bad config is r
         log.info('%s: stopping', signal);
         stopping = (async () => {
           await agent.stop();
-          await prepared.embedded?.close();
+          await this.release();
         })().finally(resolve);
       };
       process.on('SIGTERM', stop);
@@ -105,8 +93,7 @@ SIGTERM and SIGINT stop it cleanly; SIGHUP reloads the config (a bad config is r
       await agent.start();
     } catch (error) {
       await agent.stop().catch(() => {});
-      await prepared.embedded?.close();
-      this.fail(error);
+      throw error;
     }
     await stopped;
     // Keep-alive connections of fetch may outlive us by a few seconds; nothing is left to do.
