@@ -83,6 +83,15 @@ export function endpointsFromFlags({ flags, given }: SharedInput): string[] | un
   return seedEndpoint(host, port);
 }
 
+export const LOGGER_PLUGIN = '@mmsd/plugin-logger';
+export const UPSTREAM_CONFD_PLUGIN = '@mmsd/plugin-upstream-confd';
+export const HAPROXY_PLUGIN = '@mmsd/plugin-haproxy';
+
+/**
+ * The flags and environment variables, as config overrides: `--upstream-confd=PATH` enables
+ * upstream-confd writing into PATH, any `--haproxy-*` flag enables haproxy with those options
+ * (the seed's flags, DESIGN §3).
+ */
 export function overridesFromFlags(input: SharedInput, cwd: string): ConfigOverrides {
   const { flags } = input;
   const endpoints = endpointsFromFlags(input);
@@ -95,7 +104,13 @@ export function overridesFromFlags(input: SharedInput, cwd: string): ConfigOverr
     ...(endpoints ? { endpoints } : {}),
     ...(groups ? { groups: groups.split(',').map((g) => g.trim()).filter(Boolean) } : {}),
     ...(flags['log-level'] ? { logLevel: flags['log-level'] } : {}),
-    ...(confd ? { upstreamConfd: abs(confd) } : {}),
-    ...(bin || pidFile ? { haproxy: { ...(bin ? { bin } : {}), ...(pidFile ? { pidFile: abs(pidFile) } : {}) } } : {}),
+    ...(confd || bin || pidFile
+      ? {
+          plugins: [
+            ...(confd ? [[UPSTREAM_CONFD_PLUGIN, { dir: abs(confd) }] as const] : []),
+            ...(bin || pidFile ? [[HAPROXY_PLUGIN, { ...(bin ? { bin } : {}), ...(pidFile ? { pidFile: abs(pidFile) } : {}) }] as const] : []),
+          ],
+        }
+      : {}),
   };
 }

@@ -5,7 +5,7 @@ import { createLogger, defaultSystemDir, loadConfig, loadPlugins, setLogLevel } 
 import type { LoadedConfig, LoadedPlugin, Logger, MmsdConfig } from '@mmsd/core';
 import type { EmbeddedMarathon } from './embedded-marathon.js';
 import type { SharedInput } from './flags.js';
-import { overridesFromFlags } from './flags.js';
+import { LOGGER_PLUGIN, overridesFromFlags } from './flags.js';
 
 export interface Prepared {
   config: MmsdConfig;
@@ -39,6 +39,7 @@ export async function prepare(oclif: OclifConfig, input: SharedInput, options: P
       ...(options.stateFile ? { stateFile: resolve(cwd, options.stateFile) } : {}),
     },
     defaultStateFile,
+    defaultPlugins: [LOGGER_PLUGIN],
   });
   let config = loaded.config;
   setLogLevel(config.logLevel);

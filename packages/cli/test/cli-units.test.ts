@@ -50,11 +50,13 @@ test('sharedInput: only flags from the command line count as given', (t) => {
 test('overrides from flags: groups split, relative paths made absolute, haproxy enabled by any haproxy flag', (t) => {
   t.deepEqual(overridesFromFlags(input({ groups: 'a, b*', 'upstream-confd': 'confd', 'haproxy-bin': '/usr/sbin/haproxy' }), '/work'), {
     groups: ['a', 'b*'],
-    upstreamConfd: '/work/confd',
-    haproxy: { bin: '/usr/sbin/haproxy' },
+    plugins: [
+      ['@mmsd/plugin-upstream-confd', { dir: '/work/confd' }],
+      ['@mmsd/plugin-haproxy', { bin: '/usr/sbin/haproxy' }],
+    ],
   });
   t.deepEqual(overridesFromFlags(input({ 'haproxy-pidfile': '/run/h.pid', 'log-level': 'debug' }), '/w'), {
     logLevel: 'debug',
-    haproxy: { pidFile: '/run/h.pid' },
+    plugins: [['@mmsd/plugin-haproxy', { pidFile: '/run/h.pid' }]],
   });
 });

@@ -86,14 +86,7 @@ export { PluginSet } from './plugins/plugin-set.js';
 export type { PluginRuntime } from './plugins/plugin-set.js';
 
 // Config (docs/configuration.md)
-export {
-  loadConfig,
-  defaultSystemDir,
-  HAPROXY_PLUGIN,
-  LOGGER_PLUGIN,
-  MODULE_NAME,
-  UPSTREAM_CONFD_PLUGIN,
-} from './config/load-config.js';
+export { loadConfig, defaultSystemDir, MODULE_NAME } from './config/load-config.js';
 export type { ConfigOverrides, LoadConfigOptions } from './config/load-config.js';
 export { configSchema, DEFAULTS } from './config/schema.js';
 export type { ConfigSource, LoadedConfig, MmsdConfig, PluginEntry } from './config/types.js';

@@ -18,7 +18,8 @@ async function dirs(t: { teardown(fn: () => unknown): void }) {
 
 test.serial('defaults when there is no config anywhere: logger only, groups *, no Marathon', async (t) => {
   const d = await dirs(t);
-  const { config, source } = await loadConfig({ cwd: d.project, systemDir: d.etc });
+  // The CLI's default handler (the logger) comes in as defaultPlugins: core knows no plugin by name.
+  const { config, source } = await loadConfig({ cwd: d.project, systemDir: d.etc, defaultPlugins: ['@mmsd/plugin-logger'] });
   t.is(source.filepath, undefined);
   t.deepEqual(config.marathon.endpoints, []);
   t.deepEqual(config.groups, ['*']);
@@ -80,7 +81,7 @@ test.serial('precedence: flags and environment (overrides) > file > default', as
     await loadConfig({
       configFile: file,
       systemDir: d.etc,
-      overrides: { endpoints: ['http://flag:8080'], groups: ['flag'], logLevel: 'debug', upstreamConfd: '/from/flag', haproxy: { bin: '/usr/sbin/haproxy' } },
+      overrides: { endpoints: ['http://flag:8080'], groups: ['flag'], logLevel: 'debug', plugins: [['@mmsd/plugin-upstream-confd', { dir: '/from/flag' }], ['@mmsd/plugin-haproxy', { bin: '/usr/sbin/haproxy' }]] },
     })
   ).config;
   t.deepEqual(overridden.marathon.endpoints, ['http://flag:8080']);
@@ -91,7 +92,12 @@ test.serial('precedence: flags and environment (overrides) > file > default', as
 
 test.serial('without a file, the handlers are the ones the flags name, plus the logger', async (t) => {
   const d = await dirs(t);
-  const { config } = await loadConfig({ cwd: d.project, systemDir: d.etc, overrides: { upstreamConfd: '/run/confd', haproxy: { pidFile: '/run/haproxy.pid' } } });
+  const { config } = await loadConfig({
+    cwd: d.project,
+    systemDir: d.etc,
+    defaultPlugins: ['@mmsd/plugin-logger'],
+    overrides: { plugins: [['@mmsd/plugin-upstream-confd', { dir: '/run/confd' }], ['@mmsd/plugin-haproxy', { pidFile: '/run/haproxy.pid' }]] },
+  });
   t.deepEqual(config.plugins, [
     '@mmsd/plugin-logger',
     ['@mmsd/plugin-upstream-confd', { dir: '/run/confd' }],

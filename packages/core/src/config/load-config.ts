@@ -12,9 +12,6 @@ import { DEFAULTS, configSchema } from './schema.js';
 import type { LoadedConfig, MmsdConfig, PluginEntry } from './types.js';
 
 export const MODULE_NAME = 'mmsd';
-export const LOGGER_PLUGIN = '@mmsd/plugin-logger';
-export const UPSTREAM_CONFD_PLUGIN = '@mmsd/plugin-upstream-confd';
-export const HAPROXY_PLUGIN = '@mmsd/plugin-haproxy';
 
 /** Values from flags and environment variables (they win over the file). */
 export interface ConfigOverrides {
@@ -23,10 +20,12 @@ export interface ConfigOverrides {
   logLevel?: LogLevel;
   stateFile?: string | false;
   coalesce?: number;
-  /** `--upstream-confd=PATH`: enable upstream-confd writing into PATH. */
-  upstreamConfd?: string;
-  /** Any `--haproxy-*` flag: enable haproxy with these options. */
-  haproxy?: { bin?: string; pidFile?: string };
+  /**
+   * Plugins that flags enable, each with the options the flags give: added to the config's
+   * plugins, or merged into the config's entry for the same plugin. (Which flag means which
+   * plugin is the CLI's business.)
+   */
+  plugins?: readonly (readonly [string, Record<string, unknown>])[];
 }
 
 export interface LoadConfigOptions {
@@ -39,6 +38,8 @@ export interface LoadConfigOptions {
   overrides?: ConfigOverrides;
   /** Default for `stateFile` (the CLI passes its data directory). */
   defaultStateFile?: string | false;
+  /** The plugins when no config file is found (the CLI: the logger). */
+  defaultPlugins?: readonly PluginEntry[];
 }
 
 const PROJECT_PLACES = [
@@ -182,11 +183,8 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
 
   let plugins: PluginEntry[] = filepath
     ? ((file.plugins as PluginEntry[] | undefined) ?? []).map((p) => (typeof p === 'string' ? p : [p[0], { ...(p[1] ?? {}) }]))
-    : [LOGGER_PLUGIN];
-  if (o.upstreamConfd !== undefined) plugins = withPlugin(plugins, UPSTREAM_CONFD_PLUGIN, { dir: o.upstreamConfd });
-  if (o.haproxy && Object.values(o.haproxy).some((v) => v !== undefined)) {
-    plugins = withPlugin(plugins, HAPROXY_PLUGIN, definedOnly(o.haproxy));
-  }
+    : [...(options.defaultPlugins ?? [])];
+  for (const [name, pluginOptions] of o.plugins ?? []) plugins = withPlugin(plugins, name, definedOnly(pluginOptions));
 
   const coalesce = o.coalesce ?? (file.coalesce as number | undefined) ?? DEFAULTS.coalesce;
   const dropGuard = (file.dropGuard ?? {}) as Record<string, number>;
