@@ -1,7 +1,9 @@
 import { readdir, rm } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
-import { Agent, createStaticResolver, loadPlugins } from '@mmsd/core';
-import type { LoadedPlugin, MmsdConfig, Snapshot } from '@mmsd/core';
+import { Agent, loadPlugins } from '@mmsd/core/host';
+import { createStaticResolver } from '@mmsd/core/testing';
+import type { MmsdConfig, Snapshot } from '@mmsd/core';
+import type { LoadedPlugin } from '@mmsd/core/host';
 import { startSimProcess } from './sim-process.js';
 import { runtimeDir } from './tmpfs.js';
 import type { Summary } from './stats.js';

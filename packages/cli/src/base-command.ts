@@ -1,5 +1,5 @@
 import { Command } from '@oclif/core';
-import { describeError, ERROR_EXIT_STATUS, isMmsdError } from '@mmsd/core';
+import { describeError, ERROR_EXIT_STATUS, isMmsdError } from '@mmsd/core/host';
 import type { SharedInput } from './flags.js';
 import type { Prepared, PrepareOptions } from './setup.js';
 import { prepare } from './setup.js';

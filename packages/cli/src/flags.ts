@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
-import { LOG_LEVELS } from '@mmsd/core';
-import type { ConfigOverrides, LogLevel } from '@mmsd/core';
+import { LOG_LEVELS } from '@mmsd/core/host';
+import type { LogLevel } from '@mmsd/core';
+import type { ConfigOverrides } from '@mmsd/core/host';
 
 /**
  * The flags every command shares: the seed's (each also read from the environment variable

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { describeError } from '@mmsd/core';
+import { describeError } from '@mmsd/core/host';
 import type { Logger } from '@mmsd/core';
 
 /** The parts of `<data dir>/package.json` (oclif's install manifest) an install changes. */

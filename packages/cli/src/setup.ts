@@ -1,8 +1,9 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Config as OclifConfig } from '@oclif/core';
-import { createLogger, defaultSystemDir, loadConfig, loadPlugins, setLogLevel } from '@mmsd/core';
-import type { LoadedConfig, LoadedPlugin, Logger, MmsdConfig } from '@mmsd/core';
+import { createLogger, defaultSystemDir, loadConfig, loadPlugins, setLogLevel } from '@mmsd/core/host';
+import type { LoadedConfig, Logger, MmsdConfig } from '@mmsd/core';
+import type { LoadedPlugin } from '@mmsd/core/host';
 import type { EmbeddedMarathon } from './embedded-marathon.js';
 import type { SharedInput } from './flags.js';
 import { LOGGER_PLUGIN, overridesFromFlags } from './flags.js';

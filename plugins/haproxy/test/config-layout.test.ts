@@ -1,6 +1,6 @@
 import test from 'ava';
 import { readFile } from 'node:fs/promises';
-import { createStaticResolver, StateStore } from '@mmsd/core';
+import { createStaticResolver, StateStore } from '@mmsd/core/testing';
 import type { MarathonApp } from '@mmsd/core';
 import { buildView, compileTemplate, serviceView } from '../src/index.js';
 import { ConfigLayout } from '../src/config-layout.js';

@@ -2,7 +2,7 @@ import { Ajv } from 'ajv';
 import { optionsSchema } from '../src/options.js';
 import type { HaproxyOptions } from '../src/options.js';
 
-export { createHooks, createStaticResolver, StateStore } from '@mmsd/core';
+export { createHooks, createStaticResolver, StateStore } from '@mmsd/core/testing';
 
 /** The options with the schema's defaults, plus `overrides` (as mmsd would validate them). */
 export function optionsDefaults(overrides: Record<string, unknown> = {}): HaproxyOptions {

@@ -3,17 +3,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createStaticResolver, StateStore } from '@mmsd/core';
-import type { MarathonApp, Snapshot } from '@mmsd/core';
 import type { HaproxyOptions } from '../src/index.js';
 
 export { createHooks, createStaticResolver, StateStore, optionsDefaults } from './defaults.js';
-
-export function snapshotOf(apps: MarathonApp[], groups = ['*'], hosts: Record<string, string> = {}): Snapshot {
-  const store = new StateStore({ groups, resolver: createStaticResolver(hosts) });
-  store.replaceAll(apps);
-  return store.publish()!.snapshot;
-}
+export { snapshotOf } from '@mmsd/core/testing';
 
 /** `haproxy -c` on a config text: its exit status and output. */
 export function haproxyCheck(text: string): { ok: boolean; output: string } {

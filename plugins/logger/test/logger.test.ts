@@ -1,5 +1,5 @@
 import test from 'ava';
-import { createHooks, createStaticResolver, StateStore } from '@mmsd/core';
+import { createHooks, createStaticResolver, StateStore } from '@mmsd/core/testing';
 import type { MarathonApp, PluginContext, StatusUpdateEvent } from '@mmsd/core';
 import { readFileSync } from 'node:fs';
 import logger from '../src/index.js';

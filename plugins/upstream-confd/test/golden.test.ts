@@ -2,7 +2,7 @@ import test from 'ava';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createStaticResolver, StateStore } from '@mmsd/core';
+import { createStaticResolver, StateStore } from '@mmsd/core/testing';
 import type { MarathonApp } from '@mmsd/core';
 import { renderUpstreamFiles } from '../src/index.js';
 import { fixture } from '../../../test/helpers/paths.js';

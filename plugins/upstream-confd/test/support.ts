@@ -1,7 +1,8 @@
 // What the tests need from @mmsd/core at run time (the plugin itself imports only types).
-export { createHooks, createStaticResolver, StateStore } from '@mmsd/core';
-import { fileHelpers, RetryingFileWriter } from '@mmsd/core';
-import type { BackoffOptions, FileHelpers } from '@mmsd/core';
+export { createHooks, createStaticResolver, StateStore } from '@mmsd/core/testing';
+import { fileHelpers, RetryingFileWriter } from '@mmsd/core/testing';
+import type { FileHelpers } from '@mmsd/core';
+import type { BackoffOptions } from '@mmsd/core/testing';
 
 /** Core's helpers, with retries a few milliseconds apart. */
 export const fileHelpersForTests: FileHelpers = { ...fileHelpers, retrying: (options) => new RetryingFileWriter(fileHelpersForTests, { ...options, backoff: { min: 5, max: 40 } }) };

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { syncOnce } from '@mmsd/core';
+import { syncOnce } from '@mmsd/core/host';
 import { BaseCommand } from '../base-command.js';
 import { snapshotJson, snapshotTable } from '../format-snapshot.js';
 import { sharedFlags, sharedInput } from '../flags.js';

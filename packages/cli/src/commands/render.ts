@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { Flags } from '@oclif/core';
-import { renderArtifacts, syncOnce } from '@mmsd/core';
+import { renderArtifacts, syncOnce } from '@mmsd/core/host';
 import { BaseCommand } from '../base-command.js';
 import { sharedFlags, sharedInput } from '../flags.js';
 

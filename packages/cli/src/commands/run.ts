@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { Agent, createLogger, describeError } from '@mmsd/core';
+import { Agent, createLogger, describeError } from '@mmsd/core/host';
 import { BaseCommand } from '../base-command.js';
 import { sharedFlags, sharedInput } from '../flags.js';
 import { announcePlugins, describeConfigSource, prepare } from '../setup.js';

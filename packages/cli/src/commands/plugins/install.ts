@@ -1,5 +1,5 @@
 import { commands } from '@oclif/plugin-plugins';
-import { createLogger, isMmsdError, loadPlugins, MmsdError } from '@mmsd/core';
+import { createLogger, isMmsdError, loadPlugins, MmsdError } from '@mmsd/core/host';
 import { join } from 'node:path';
 import { formatError } from '../../base-command.js';
 import { addedPackages, recordInstallState, rollBackInstall } from '../../install-rollback.js';
