@@ -1,6 +1,6 @@
 import test from 'ava';
 import type { Service } from '../src/model/types.js';
-import { normalizeApp } from '../src/model/normalize-app.js';
+import { normalizeApp } from '../src/model/from-marathon.js';
 import { toMarathonApp } from '../src/model/to-marathon.js';
 import { instanceIdOf, serviceName } from '../src/model/ids.js';
 import { loadApps, storeWith } from './helpers.js';

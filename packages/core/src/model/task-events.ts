@@ -1,7 +1,8 @@
 import type { StatusUpdateEvent } from '../marathon/types.js';
 import { TERMINAL_TASK_STATES } from './health.js';
 import { instanceIdOf } from './ids.js';
-import { ipList, makeTask, portList, sameTask } from './normalize-app.js';
+import { makeTask, sameTask } from './app.js';
+import { ipList, portList } from './from-marathon.js';
 import type { App, Task } from './types.js';
 
 /** What a task event does to its app: its new tasks, or why nothing changes. */

@@ -1,6 +1,6 @@
 // Immutable's ES module build (see store.ts).
 import type { Map as IMap } from 'immutable/dist/immutable.es.js';
-import { sameTask } from '../model/normalize-app.js';
+import { sameTask } from '../model/app.js';
 import type { App, AppChange, ChangeSet, ExcludedService, Service, ServiceChange, Snapshot, Task, TaskChange } from '../model/types.js';
 
 export const EMPTY_TASKS: ReadonlyMap<string, Task> = new Map();

@@ -5,11 +5,11 @@ import type {
   MarathonPortMapping,
   MarathonTask,
 } from '../marathon/types.js';
-import { arraysEqual } from '../util/equal.js';
-import { taskHealth } from './health.js';
-import { serviceName } from './ids.js';
-import { taskProblem } from './validate.js';
+import { makeApp, makeTask, sameTask } from './app.js';
+import type { AppDefinition } from './app.js';
 import type { App, AppHealthCheck, Labels, NetworkMode, PortSpec, Task, Transport } from './types.js';
+
+// The one reader of Marathon's app and task JSON (≤1.4 and ≥1.5): every field is checked here.
 
 export class InvalidAppError extends Error {
   constructor(message: string) {
@@ -18,7 +18,6 @@ export class InvalidAppError extends Error {
   }
 }
 
-const definitionKeys = new WeakMap<App, string>();
 const EMPTY_LABELS: Labels = Object.freeze({});
 
 function isPort(value: unknown): value is number {
@@ -137,23 +136,6 @@ function resultsOf(task: MarathonTask): boolean[] {
     .map((r) => r!.alive as boolean);
 }
 
-export interface TaskInput {
-  id: string;
-  appId: string;
-  host: string;
-  ipAddresses: readonly string[];
-  ports: readonly number[];
-  state: string;
-  startedAt?: string;
-  version?: string;
-  healthResults: readonly boolean[];
-}
-
-/** Frozen as it is when already frozen (shared with an earlier task), else frozen in place. */
-function owned<T>(values: readonly T[]): readonly T[] {
-  return Object.isFrozen(values) ? values : Object.freeze(values as T[]);
-}
-
 /**
  * Task ports as Marathon sent them, position kept (a port index refers to a position):
  * anything that is not a number becomes 0, which `taskProblem` then reports.
@@ -167,41 +149,6 @@ export function portList(raw: unknown): number[] {
 export function ipList(raw: unknown): string[] {
   if (!Array.isArray(raw)) return [];
   return raw.map((ip) => (ip as { ipAddress?: unknown } | null)?.ipAddress).filter((ip): ip is string => typeof ip === 'string');
-}
-
-/** A frozen Task. The arrays of `input` become the task's own (fresh arrays are frozen in place). */
-export function makeTask(input: TaskInput, healthCheckCount: number): Task {
-  const task: { -readonly [K in keyof Task]: Task[K] } = {
-    id: input.id,
-    appId: input.appId,
-    host: input.host,
-    ipAddresses: owned(input.ipAddresses),
-    ports: owned(input.ports),
-    state: input.state,
-    healthResults: owned(input.healthResults),
-    health: taskHealth(input.state, Boolean(input.startedAt), healthCheckCount, input.healthResults),
-  };
-  if (input.startedAt) task.startedAt = input.startedAt;
-  if (input.version) task.version = input.version;
-  const problem = taskProblem(input);
-  if (problem) task.problem = problem;
-  return Object.freeze(task);
-}
-
-/** Equal for routing purposes (the exact startedAt time does not matter, only that it is set). */
-export function sameTask(a: Task, b: Task): boolean {
-  return (
-    a === b ||
-    (a.id === b.id &&
-      a.host === b.host &&
-      a.state === b.state &&
-      a.health === b.health &&
-      Boolean(a.startedAt) === Boolean(b.startedAt) &&
-      a.version === b.version &&
-      arraysEqual(a.ports, b.ports) &&
-      arraysEqual(a.ipAddresses, b.ipAddresses) &&
-      arraysEqual(a.healthResults, b.healthResults))
-  );
 }
 
 function normalizeTask(raw: MarathonTask, appId: string, healthCheckCount: number, previous: Task | undefined): Task {
@@ -227,62 +174,6 @@ function normalizeTask(raw: MarathonTask, appId: string, healthCheckCount: numbe
     healthCheckCount,
   );
   return previous && sameTask(previous, task) ? previous : task;
-}
-
-export interface AppDefinition {
-  id: string;
-  version: string;
-  instances: number;
-  labels: Labels;
-  network: NetworkMode;
-  ports: readonly PortSpec[];
-  healthChecks: readonly AppHealthCheck[];
-}
-
-/** Builds the frozen App from its definition and tasks, reusing `previous` parts that are equal. */
-export function makeApp(definition: AppDefinition, tasks: ReadonlyMap<string, Task>, previous?: App): App {
-  const key = JSON.stringify([
-    definition.version,
-    definition.instances,
-    definition.labels,
-    definition.network,
-    definition.ports,
-    definition.healthChecks,
-  ]);
-  if (previous && definitionKeys.get(previous) === key) {
-    if (tasksEqual(previous.tasks, tasks)) return previous;
-    const app = Object.freeze({ ...previous, tasks });
-    definitionKeys.set(app, key);
-    return app;
-  }
-  const app: App = Object.freeze({
-    id: definition.id,
-    version: definition.version,
-    instances: definition.instances,
-    labels: definition.labels,
-    network: definition.network,
-    ports: Object.freeze(definition.ports.map((p) => Object.freeze(p))),
-    healthChecks: Object.freeze([...definition.healthChecks]),
-    tasks,
-    services: Object.freeze(definition.ports.map((p) => serviceName(definition.id, p.index))),
-  });
-  definitionKeys.set(app, key);
-  return app;
-}
-
-/** The app's definition is the same (tasks aside). */
-export function sameDefinition(a: App, b: App): boolean {
-  return a === b || (definitionKeys.get(a) !== undefined && definitionKeys.get(a) === definitionKeys.get(b));
-}
-
-export function tasksEqual(a: ReadonlyMap<string, Task>, b: ReadonlyMap<string, Task>): boolean {
-  if (a === b) return true;
-  if (a.size !== b.size) return false;
-  for (const [id, task] of a) {
-    const other = b.get(id);
-    if (!other || !sameTask(task, other)) return false;
-  }
-  return true;
 }
 
 /**
@@ -314,16 +205,4 @@ export function normalizeApp(raw: MarathonApp, previous?: App): App {
     }
   }
   return makeApp(definition, tasks, previous);
-}
-
-export function definitionOf(app: App): AppDefinition {
-  return {
-    id: app.id,
-    version: app.version,
-    instances: app.instances,
-    labels: app.labels,
-    network: app.network,
-    ports: app.ports,
-    healthChecks: app.healthChecks,
-  };
 }
