@@ -164,6 +164,8 @@ export async function benchHaproxy(apps: number, tasksPerApp: number, events: nu
       await until(async () => ((await cli(files.socket, `show servers state ${backend}`)).includes(`${backend} `) ? true : undefined), `${id} in HAProxy`, Number(process.env.BENCH_CREATE_TIMEOUT ?? 300_000));
       creates.push(performance.now() - t0);
     }
+    // mmsd logs a reload once it has checked the new worker's states: a moment after it serves.
+    if (reloads > 0) await until(async () => (log.some((l) => /HAProxy reloaded: .*\(\d+ ms:/.test(l)) ? true : undefined), 'mmsd to log the reload', 10_000).catch(() => {});
     const reloadMs = log.flatMap((l) => {
       const m = /HAProxy reloaded: .*\((\d+) ms:/.exec(l);
       return m ? [Number(m[1])] : [];
