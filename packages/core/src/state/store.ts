@@ -12,19 +12,9 @@ import { tasksAfterHealth, tasksAfterStatusUpdate } from '../model/task-events.j
 import type { TaskEventOutcome } from '../model/task-events.js';
 import { showValue } from '../model/labels.js';
 import { shownId } from '../model/validate.js';
-import type { ServiceBuildContext } from '../model/services.js';
-import { buildServices, sameExcluded, sameService } from '../model/services.js';
 import { toMarathonTask } from '../model/to-marathon.js';
-import type {
-  App,
-  AppChange,
-  ChangeSet,
-  ExcludedService,
-  Service,
-  ServiceChange,
-  Snapshot,
-  TaskChange,
-} from '../model/types.js';
+import type { App, AppChange, ChangeSet, ServiceChange, Snapshot, TaskChange } from '../model/types.js';
+import { ServicePlacement } from './placement.js';
 import { diffTasks, EMPTY_TASKS, freezeSnapshot, initialChanges } from './snapshot.js';
 
 export type TaskEventResult = 'applied' | 'unchanged' | 'unknown-app' | 'unknown-task' | 'needs-refetch';
@@ -48,23 +38,20 @@ export interface Publication {
  */
 export class StateStore {
   private apps = IMap<string, App>();
-  private services = IMap<string, Service>();
-  private excluded = IMap<string, ExcludedService>();
   private published: Snapshot = freezeSnapshot(IMap(), IMap(), IMap(), 0, undefined);
   private readonly dirty = new Set<string>();
   private fullPending = false;
   private version = 0;
   private syncedAt: string | undefined;
-  private readonly context: { -readonly [K in keyof ServiceBuildContext]: ServiceBuildContext[K] };
+  private readonly placement: ServicePlacement;
   private readonly log: Logger;
   private readonly now: () => Date;
-  private readonly collided = new Set<string>();
   private rejected = 0;
 
   constructor(options: StoreOptions) {
     this.log = options.log ?? silentLogger;
     this.now = options.now ?? (() => new Date());
-    this.context = { matchGroups: createGroupMatcher(options.groups), lookupAddress: options.resolver.lookup };
+    this.placement = new ServicePlacement({ matchGroups: createGroupMatcher(options.groups), lookupAddress: options.resolver.lookup }, this.log);
   }
 
   /** The last published snapshot. */
@@ -115,7 +102,7 @@ export class StateStore {
         this.setApp(app.id, app);
       }
       for (const id of [...this.apps.keys()]) if (!seen.has(id)) this.setApp(id, undefined);
-      for (const id of [...this.collided]) if (this.apps.has(id)) this.rebuildServices(id);
+      for (const id of this.placement.collidedApps()) if (this.apps.has(id)) this.rebuildServices(id);
     } finally {
       this.endBatch();
     }
@@ -169,7 +156,7 @@ export class StateStore {
 
   /** New `groups` globs: every service is reconsidered. */
   setGroups(groups: readonly string[]): void {
-    this.context.matchGroups = createGroupMatcher(groups);
+    this.placement.context.matchGroups = createGroupMatcher(groups);
     this.beginBatch();
     try {
       for (const id of [...this.apps.keys()]) this.rebuildServices(id);
@@ -215,17 +202,17 @@ export class StateStore {
       const names = new Set([...(oldApp?.services ?? []), ...(newApp?.services ?? [])]);
       for (const name of names) {
         const was = before.services.get(name);
-        const is = this.services.get(name);
+        const is = this.placement.services.get(name);
         if (was === is) continue;
         if (!was) services.push({ type: 'added', name, after: is! });
         else if (!is) services.push({ type: 'removed', name, before: was });
         else services.push({ type: 'updated', name, before: was, after: is });
         this.logExclusion(name, before);
       }
-      for (const name of names) if (!this.services.has(name) && !before.services.has(name)) this.logExclusion(name, before);
+      for (const name of names) if (!this.placement.services.has(name) && !before.services.has(name)) this.logExclusion(name, before);
     }
     this.version++;
-    const snapshot = freezeSnapshot(this.apps, this.services, this.excluded, this.version, this.syncedAt);
+    const snapshot = freezeSnapshot(this.apps, this.placement.services, this.placement.excluded, this.version, this.syncedAt);
     const changes: ChangeSet = Object.freeze({
       apps: Object.freeze(apps),
       tasks: Object.freeze(tasks),
@@ -266,7 +253,7 @@ export class StateStore {
   }
 
   private logExclusion(name: string, before: Snapshot): void {
-    const now = this.excluded.get(name);
+    const now = this.placement.excluded.get(name);
     if (!now || now.reason === 'groups') return;
     const was = before.excluded.get(name);
     if (was && was.reason === now.reason && was.detail === now.detail) return;
@@ -307,16 +294,14 @@ export class StateStore {
   private beginBatch(): void {
     if (this.batchDepth++ === 0) {
       this.apps = this.apps.asMutable();
-      this.services = this.services.asMutable();
-      this.excluded = this.excluded.asMutable();
+      this.placement.begin();
     }
   }
 
   private endBatch(): void {
     if (--this.batchDepth === 0) {
       this.apps = this.apps.asImmutable();
-      this.services = this.services.asImmutable();
-      this.excluded = this.excluded.asImmutable();
+      this.placement.end();
     }
   }
 
@@ -327,7 +312,7 @@ export class StateStore {
     try {
       if (next) this.apps = this.apps.set(id, next);
       else this.apps = this.apps.delete(id);
-      this.placeServices(id, previous, next);
+      this.placement.place(id, previous, next);
     } finally {
       this.endBatch();
     }
@@ -339,70 +324,9 @@ export class StateStore {
     if (!app) return;
     this.beginBatch();
     try {
-      if (this.placeServices(id, app, app)) this.dirty.add(id);
+      if (this.placement.place(id, app, app)) this.dirty.add(id);
     } finally {
       this.endBatch();
     }
-  }
-
-  /** Replaces the services of `previous` by those of `next`, keeping equal ones. Returns whether any changed. */
-  private placeServices(id: string, previous: App | undefined, next: App | undefined): boolean {
-    let changed = false;
-    const built = next ? buildServices(next, this.context) : { exposed: [], excluded: [] };
-    const keep = new Set<string>();
-    const owned = (name: string): boolean => {
-      const other = this.services.get(name)?.appId ?? this.excluded.get(name)?.service.appId;
-      return other === undefined || other === id;
-    };
-    const wasCollided = this.collided.delete(id);
-    const collides = (service: Service): boolean => {
-      if (owned(service.name)) return false;
-      if (!wasCollided) {
-        const owner = this.ownerOf(service.name);
-        this.log.warn('service %s of %s is not exposed: the name belongs to a service of %s', service.name, id, owner);
-      }
-      this.collided.add(id);
-      return true;
-    };
-    for (const service of built.exposed) {
-      if (collides(service)) continue;
-      keep.add(service.name);
-      const old = this.services.get(service.name);
-      if (old && sameService(old, service)) continue;
-      this.services = this.services.set(service.name, service);
-      if (this.excluded.has(service.name)) this.excluded = this.excluded.delete(service.name);
-      changed = true;
-    }
-    for (const entry of built.excluded) {
-      if (collides(entry.service)) continue;
-      changed = this.placeExcluded(entry, keep) || changed;
-    }
-    for (const name of previous?.services ?? []) {
-      if (keep.has(name)) continue;
-      if (this.services.get(name)?.appId === id) {
-        this.services = this.services.delete(name);
-        changed = true;
-      }
-      if (this.excluded.get(name)?.service.appId === id) {
-        this.excluded = this.excluded.delete(name);
-        changed = true;
-      }
-    }
-    return changed;
-  }
-
-  private placeExcluded(entry: ExcludedService, keep: Set<string>): boolean {
-    const name = entry.service.name;
-    keep.add(name);
-    const old = this.excluded.get(name);
-    const wasExposed = this.services.get(name)?.appId === entry.service.appId;
-    if (wasExposed) this.services = this.services.delete(name);
-    if (old && sameExcluded(old, entry)) return wasExposed;
-    this.excluded = this.excluded.set(name, entry);
-    return true;
-  }
-
-  private ownerOf(name: string): string | undefined {
-    return this.services.get(name)?.appId ?? this.excluded.get(name)?.service.appId;
   }
 }
