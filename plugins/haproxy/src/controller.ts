@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import type { ChangeSet, Counter, Histogram, PluginContext, Snapshot } from '@mmsd/core';
-import { ConfigChecker, structureOf } from './config-check.js';
+import { Candidates } from './candidate.js';
 import { ConfigFile } from './config-file.js';
 import type { Candidate } from './config-file.js';
 import { HaproxyProcess } from './haproxy-process.js';
@@ -9,13 +9,12 @@ import type { Renderer } from './render.js';
 import type { Applied } from './runtime.js';
 import { appliedFromView, runtimeCommands, structuralKey } from './runtime.js';
 import { alignStates, stateFileFor } from './server-states.js';
-import { openFilesLimit } from './fd-budget.js';
 import { RuntimeSender } from './runtime-sender.js';
 import { cli, parseServersState } from './socket.js';
 import type { StartReason } from './supervisor.js';
 import { Supervisor } from './supervisor.js';
 import type { HaproxyView } from './view.js';
-import { buildView, serviceView } from './view.js';
+import { serviceView } from './view.js';
 
 function keysOf(view: HaproxyView): Map<string, string> {
   return new Map(view.services.map((s) => [s.service.name, structuralKey(s)]));
@@ -44,12 +43,10 @@ export class HaproxyController {
   /** Structure (see `structureOf`) of the config the running HAProxy loaded. */
   private loaded: string | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
-  private readonly checker: ConfigChecker;
+  private readonly candidates: Candidates;
   private readonly sender: RuntimeSender;
   private readonly file: ConfigFile;
   private readonly supervisor: Supervisor;
-  /** The hard open-files limit HAProxy will inherit: maxconn is fitted to it. */
-  private readonly openFiles = openFilesLimit();
 
   private readonly metrics: {
     reloads: Counter;
@@ -62,7 +59,7 @@ export class HaproxyController {
   constructor(
     private readonly ctx: PluginContext<HaproxyOptions>,
     private readonly options: HaproxyOptions,
-    private readonly render: Renderer,
+    render: Renderer,
   ) {
     this.process = new HaproxyProcess({ ...options, log: ctx.log });
     const m = ctx.metrics;
@@ -73,7 +70,7 @@ export class HaproxyController {
       runtimeCommands: m.counter('mmsd_haproxy_runtime_commands_total', 'Runtime API commands sent, by outcome (ok, retried, refused)', ['outcome']),
       starts: m.counter('mmsd_haproxy_starts_total', 'HAProxy started by mmsd, by reason (initial, died)', ['reason']),
     };
-    this.checker = new ConfigChecker(ctx, options, this.metrics.checks);
+    this.candidates = new Candidates(ctx, options, render, this.metrics.checks);
     this.file = new ConfigFile({
       ctx,
       options,
@@ -106,8 +103,7 @@ export class HaproxyController {
 
   /** The config of a snapshot, as `render` prints it and `run` writes it. */
   renderSnapshot(snapshot: Snapshot): { view: HaproxyView; text: string } {
-    const view = buildView(snapshot, this.options, { ...(this.openFiles !== undefined ? { openFiles: this.openFiles } : {}) });
-    return { view, text: this.render(view) };
+    return this.candidates.render(snapshot);
   }
 
   async onSnapshot(snapshot: Snapshot, changes: ChangeSet): Promise<void> {
@@ -158,17 +154,9 @@ export class HaproxyController {
     return run;
   }
 
-  /** Renders the current snapshot and checks it (see ConfigChecker); undefined if it may not be used. */
-  private async candidate(load = true): Promise<Candidate | undefined> {
-    const snapshot = this.snapshot!;
-    const started = performance.now();
-    const { view, text } = this.renderSnapshot(snapshot);
-    const rendered = performance.now();
-    if (!(await this.checker.accepts(view, text, load))) return undefined;
-    const size = [view.services.length, Math.round(rendered - started), Math.round(text.length / 1024)];
-    if (this.checker.skipped) this.ctx.log.debug('config of %d services rendered (%d ms, %d kB); no haproxy -c: %s', ...size, this.checker.skipped);
-    else this.ctx.log.debug('config of %d services rendered (%d ms, %d kB) and checked by haproxy -c (%d ms)', ...size, Math.round(performance.now() - rendered));
-    return { view, text, snapshot, structure: structureOf(text) };
+  /** The current snapshot's config, checked; undefined if it may not be used. */
+  private candidate(load = true): Promise<Candidate | undefined> {
+    return this.candidates.of(this.snapshot!, load);
   }
 
   private remember(view: HaproxyView): void {
