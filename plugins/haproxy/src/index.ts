@@ -1,4 +1,4 @@
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import type { MmsdPlugin } from '@mmsd/core';
 import { HaproxyController } from './controller.js';
 import type { HaproxyOptions } from './options.js';
@@ -27,7 +27,7 @@ const haproxy: MmsdPlugin<HaproxyOptions> = {
   async apply(hooks, ctx) {
     const options = ctx.options;
     if (ctx.mode === 'run' || ctx.mode === 'once') await ctx.files.ensureDirs(runtimeDirs(options));
-    const template = options.template && (isAbsolute(options.template) ? options.template : resolve(ctx.configDir, options.template));
+    const template = options.template && ctx.resolvePath(options.template);
     const controller = new HaproxyController(ctx, options, compileTemplate(template));
     hooks.onRender.tap('haproxy', (artifacts, snapshot) => [
       ...artifacts,

@@ -1,4 +1,4 @@
-import { isAbsolute, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Artifact, MmsdPlugin, Snapshot } from '@mmsd/core';
 import { fileName, renderInstances } from './format.js';
 import { InstancesWriter } from './writer.js';
@@ -37,7 +37,7 @@ const upstreamConfd: MmsdPlugin<UpstreamConfdOptions> = {
   mmsd: '^0.1.0',
   optionsSchema,
   async apply(hooks, ctx) {
-    const dir = isAbsolute(ctx.options.dir) ? ctx.options.dir : resolve(ctx.configDir, ctx.options.dir);
+    const dir = ctx.resolvePath(ctx.options.dir);
     if (ctx.mode === 'run' || ctx.mode === 'once') await ctx.files.ensureDirs([{ path: dir, option: 'upstream-confd dir' }]);
     hooks.onRender.tap('upstream-confd', (artifacts, snapshot) => [...artifacts, ...renderUpstreamFiles(snapshot, dir, ctx.options.mode)]);
     const writer = new InstancesWriter({ dir, mode: ctx.options.mode, files: ctx.files, log: ctx.log, metrics: ctx.metrics, owner: ctx.name });

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
 import { mkdir, readdir, readFile, stat, unlink, utimes, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { format } from 'node:util';
 import { createHooks, createStaticResolver, fileHelpersForTests, flakyFiles, StateStore } from './support.js';
 import type { FileHelpers, MarathonApp, PluginContext, StatusUpdateEvent } from '@mmsd/core';
@@ -27,6 +27,7 @@ async function setup(t: { teardown(fn: () => unknown): void }, dir?: string, fil
     name: 'upstream-confd',
     options: { dir: target, mode: 0o644 },
     configDir: '/',
+    resolvePath: (path: string) => resolve('/', path),
     files,
     log: { debug() {}, info: at('info'), warn: at('warn'), error: at('error'), fatal: at('fatal'), child() { return this; }, component: 't' },
   } as unknown as PluginContext<UpstreamConfdOptions>;

@@ -1,3 +1,4 @@
+import { resolve as resolvePath } from 'node:path';
 import type { MmsdConfig } from '../config/types.js';
 import { MmsdError, describeError, isMmsdError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -57,6 +58,7 @@ export class PluginSet {
         log: pluginLog,
         config: runtime.config,
         configDir: runtime.configDir,
+        resolvePath: (path: string) => resolvePath(runtime.configDir, path),
         mode: runtime.mode,
         marathon: runtime.marathon ?? unavailableMarathon,
         files: fileHelpers,

@@ -65,6 +65,8 @@ export interface PluginContext<Options = Record<string, unknown>> {
   readonly config: MmsdConfig;
   /** Directory of the config file (relative option paths resolve against it). */
   readonly configDir: string;
+  /** An option that is a path, made absolute: a relative one is relative to the config file's directory. */
+  resolvePath(path: string): string;
   /** `run` and `once` may act; `render` and `dump` must not touch anything. */
   readonly mode: RunMode;
   readonly marathon: MarathonReader;
