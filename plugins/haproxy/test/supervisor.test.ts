@@ -29,13 +29,19 @@ function harness() {
   return { state, supervisor };
 }
 
-test.serial('a master that ends is started again as its watch closes, not at the next check', async (t) => {
+/** A supervisor on fake timers, begun, past its first check (it watches the master from then on). */
+async function started(t: { teardown(fn: () => void): void }) {
   const clock = FakeTimers.install({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
   t.teardown(() => clock.uninstall());
   const { state, supervisor } = harness();
   t.teardown(() => supervisor.stop());
   supervisor.begin();
   await clock.tickAsync(250);
+  return { clock, state };
+}
+
+test.serial('a master that ends is started again as its watch closes, not at the next check', async (t) => {
+  const { clock, state } = await started(t);
   t.is(state.watches, 1);
   // Nothing wakes it while HAProxy runs but the check every 5 s.
   const checks = state.checks;
@@ -48,12 +54,7 @@ test.serial('a master that ends is started again as its watch closes, not at the
 });
 
 test.serial('a watch that closes at once is not renewed in a loop: once a second at most', async (t) => {
-  const clock = FakeTimers.install({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
-  t.teardown(() => clock.uninstall());
-  const { state, supervisor } = harness();
-  t.teardown(() => supervisor.stop());
-  supervisor.begin();
-  await clock.tickAsync(250);
+  const { clock, state } = await started(t);
   for (let i = 0; i < 20; i++) {
     state.gone?.();
     await clock.tickAsync(100);
