@@ -1,11 +1,19 @@
 import type { Counter, PluginContext, Snapshot } from '@mmsd/core';
 import { ConfigChecker, structureOf } from './config-check.js';
-import type { Candidate } from './config-file.js';
 import { openFilesLimit } from './fd-budget.js';
 import type { HaproxyOptions } from './options.js';
 import type { Renderer } from './render.js';
 import type { HaproxyView } from './view.js';
 import { buildView } from './view.js';
+
+/** A config rendered from a snapshot and accepted by the checker (see ConfigChecker). */
+export interface Candidate {
+  view: HaproxyView;
+  text: string;
+  snapshot: Snapshot;
+  /** The config without its server lines and comments: what only a reload can change. */
+  structure: string;
+}
 
 /**
  * Candidate configs: a snapshot rendered (the view, then the template) and checked (see

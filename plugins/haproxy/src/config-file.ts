@@ -1,18 +1,9 @@
 import type { PluginContext, Snapshot } from '@mmsd/core';
+import type { Candidate } from './candidate.js';
 import { ConfigLayout } from './config-layout.js';
 import type { HaproxyOptions } from './options.js';
 import { structuralKey } from './runtime.js';
-import type { HaproxyView } from './view.js';
 import { serviceView } from './view.js';
-
-/** A config rendered from a snapshot and accepted by the checker (see ConfigChecker). */
-export interface Candidate {
-  view: HaproxyView;
-  text: string;
-  snapshot: Snapshot;
-  /** The config without its server lines and comments: what only a reload can change. */
-  structure: string;
-}
 
 /** A runtime rewrite of the config file waits at least this many times the last one's duration. */
 const WRITE_COST_FACTOR = 1000;

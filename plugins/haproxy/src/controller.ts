@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import type { ChangeSet, Counter, Histogram, PluginContext, Snapshot } from '@mmsd/core';
 import { Candidates } from './candidate.js';
 import { ConfigFile } from './config-file.js';
-import type { Candidate } from './config-file.js';
+import type { Candidate } from './candidate.js';
 import { HaproxyProcess } from './haproxy-process.js';
 import type { HaproxyOptions } from './options.js';
 import type { Renderer } from './render.js';
