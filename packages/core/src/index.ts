@@ -42,6 +42,7 @@ export type { Publication, StoreOptions, TaskEventResult } from './state/store.j
 // Hooks and plugins (docs/writing-a-plugin.md)
 export type { CreateHooksOptions, HookArgs, HookFailure, HookName, MmsdHooks, PluginHooks } from './plugins/hooks.js';
 export { HOOK_TABLE } from './plugins/hooks.js';
+export { definePlugin } from './plugins/types.js';
 export type {
   Artifact,
   Counter,

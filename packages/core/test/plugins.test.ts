@@ -3,6 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MarathonSimulator, sampleApps } from '@mmsd/marathon-sim';
 import { Agent } from '../src/agent.js';
+import { definePlugin } from '@mmsd/core';
 import { HOST_VERSION, loadPlugins } from '../src/plugins/load-plugins.js';
 import type { LoadedPlugin } from '../src/plugins/load-plugins.js';
 import { createStaticResolver } from '../src/model/address-resolver.js';
@@ -113,6 +114,11 @@ test('a malformed entry and a duplicate are refused', async (t) => {
   t.regex(bad!.message, /plugins\[0\]/);
   const dup = await t.throwsAsync(loadPlugins({ entries: ['good', 'mmsd-plugin-good'], searchDirs: dirs.searchDirs, baseDir: dirs.configDir }));
   t.is((dup as { code?: string }).code, 'EMMSD_PLUGIN_DUPLICATE');
+});
+
+test('definePlugin (DESIGN §5) is exported by @mmsd/core and returns the plugin as it is', (t) => {
+  const plugin = { name: 'typed', mmsd: '^0.1.0', apply() {} };
+  t.is(definePlugin(plugin), plugin);
 });
 
 test("a plugin's mmsd range is checked when it loads: EMMSD_PLUGIN_INCOMPATIBLE names both versions; a range that is none is EMMSD_PLUGIN_INVALID", async (t) => {

@@ -90,3 +90,10 @@ export interface MmsdPlugin<Options = Record<string, unknown>> {
   apply(hooks: PluginHooks, ctx: PluginContext<Options>): void | Promise<void>;
 }
 
+/**
+ * Identity, for typing (DESIGN §5): `export default definePlugin({ name, optionsSchema, apply })`.
+ * `satisfies MmsdPlugin<Options>` does the same without a run-time import of @mmsd/core.
+ */
+export function definePlugin<Options = Record<string, unknown>>(plugin: MmsdPlugin<Options>): MmsdPlugin<Options> {
+  return plugin;
+}
