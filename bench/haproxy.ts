@@ -14,6 +14,7 @@ import { haproxyFiles as testHaproxyFiles } from '../test/helpers/haproxy.js';
 import { CLI, HAPROXY } from './mmsd-process.js';
 import { runtimeDir } from './tmpfs.js';
 import { Observer, wallNow } from './observer.js';
+import { HaproxySyslog } from './haproxy-syslog.js';
 
 
 export interface HaproxyResult {
@@ -35,11 +36,18 @@ export interface HaproxyResult {
   haproxyRssMb: number;
   /**
    * A task start as Marathon sends it (TASK_RUNNING, then its first health result, back to
-   * back; as many as health flips): from the TASK_RUNNING event (seen by the observer on the same stream)
-   * to the new server ready and up in HAProxy's running worker; and from the launch request.
+   * back; as many as health flips): from the simulator writing TASK_RUNNING to its event
+   * streams to HAProxy's running worker making the new server ready (HAProxy's own time, from
+   * its syslog line: see HaproxySyslog); and from the launch request.
    */
   startToReady: Summary;
   requestToReady: Summary;
+  /** The same start as a listener sees it: TASK_RUNNING received → HAProxy's log line read (both by the observer thread). */
+  startToReadySeen: Summary;
+  /** From the simulator writing the health result (the second event) to the server ready (HAProxy's time). */
+  healthToReady: Summary;
+  /** Starts whose times disagree (HAProxy's before the simulator's): the clocks are not comparable if any. */
+  clockDisagreements: number;
   /** mmsd's peak RSS (VmHWM) over the whole run. */
   mmsdPeakRssMb: number;
   /** mmsd's log lines of the reloads (their split of the time). */
@@ -83,7 +91,10 @@ export async function benchHaproxy(apps: number, tasksPerApp: number, events: nu
   const scratch = await runtimeDir('mmsd-bench-haproxy-');
   const files = haproxyFiles(scratch);
   const hosts = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`agent-${i + 1}.cluster.internal`, `10.1.0.${i + 1}`]));
-  const options = { bin: HAPROXY, ...files, bind: '127.0.0.2', gateway: { http: 0, https: 0 }, statsPort: 0, checks: false, minReloadInterval: 0, maxconn: 2000 };
+  const syslog = await HaproxySyslog.listen();
+  const template = join(scratch, 'haproxy-bench.cfg.ejs');
+  await syslog.writeTemplate(template);
+  const options = { bin: HAPROXY, ...files, template, bind: '127.0.0.2', gateway: { http: 0, https: 0 }, statsPort: 0, checks: false, minReloadInterval: 0, maxconn: 2000 };
   const config = join(scratch, 'mmsd.json');
   await writeFile(config, JSON.stringify({ marathon: { endpoints: [sim.url], timeout: 120 }, stateFile: false, dns: { hosts }, plugins: [['haproxy', options]] }));
   const env = { ...process.env, MMSD_DATA_DIR: join(scratch, 'data'), XDG_CONFIG_HOME: join(scratch, 'xdg'), MMSD_CONFIG_DIR: join(scratch, 'etc'), DEBUG: '' };
@@ -126,21 +137,28 @@ export async function benchHaproxy(apps: number, tasksPerApp: number, events: nu
     // says when the new server is ready (then its admin socket confirms it is ready and up).
     const startToReady: number[] = [];
     const requestToReady: number[] = [];
+    const startToReadySeen: number[] = [];
+    const healthToReady: number[] = [];
+    let clockDisagreements = 0;
     try {
       for (let i = 0; i < events; i++) {
         const app = list.apps[Math.floor(Math.random() * list.apps.length)]!;
         const backend = proxyName(serviceName(app.id, 0));
         const t0 = wallNow();
-        const { taskId } = (await sim.post(`/_sim/apps${app.id}/launch`, { host: 'agent-1.cluster.internal', ports: [40_000 + i] })) as { taskId: string };
+        const { taskId, runningAt, healthAt } = (await sim.post(`/_sim/apps${app.id}/launch`, { host: 'agent-1.cluster.internal', ports: [40_000 + i] })) as { taskId: string; runningAt: number; healthAt: number };
+        const applied = await syslog.when(backend, serverName(taskId), 'ready', t0);
         const ready = await observer.when(backend, serverName(taskId), 'ready', t0);
         // HAProxy logs the change a few µs before `show servers state` (another thread) has it.
         await until(async () => {
           const state = parseServersState(await cli(files.socket, `show servers state ${backend}`)).find((s) => s.server === serverName(taskId));
           return state?.admin === 'ready' && state.operational === 'up' ? true : undefined;
         }, `${taskId} ready and up in HAProxy after its log said so`, 5000);
+        if (applied < runningAt) clockDisagreements++;
+        startToReady.push(applied - runningAt);
+        healthToReady.push(applied - healthAt);
+        requestToReady.push(applied - t0);
         const seen = observer.runningAt(taskId);
-        if (seen !== undefined) startToReady.push(ready - seen);
-        requestToReady.push(ready - t0);
+        if (seen !== undefined) startToReadySeen.push(ready - seen);
         await delay(60);
       }
     } finally {
@@ -185,6 +203,9 @@ export async function benchHaproxy(apps: number, tasksPerApp: number, events: nu
       haproxyRssMb: current ? await rssMb(current) : Number.NaN,
       startToReady: summarize(startToReady),
       requestToReady: summarize(requestToReady),
+      startToReadySeen: summarize(startToReadySeen),
+      healthToReady: summarize(healthToReady),
+      clockDisagreements,
       mmsdPeakRssMb: Number(/^VmHWM:\s+(\d+)/m.exec(await readFile(`/proc/${mmsd.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024,
       reloadLines: log.filter((l) => /HAProxy reloaded|checked by haproxy -c/.test(l)).map((l) => l.replace(/^\S+ /, '')),
     };
@@ -193,6 +214,7 @@ export async function benchHaproxy(apps: number, tasksPerApp: number, events: nu
     throw new Error(`${(error as Error).message}\nmmsd said:\n${log.slice(-30).join("\n")}`);
   } finally {
     await observer?.stop();
+    syslog.close();
     mmsd.kill('SIGTERM');
     await exited;
     const master = Number((await readFile(files.pidFile, 'utf8').catch(() => '')).trim());

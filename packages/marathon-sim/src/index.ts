@@ -1,6 +1,6 @@
 // @mmsd/marathon-sim: a Marathon 1.10 for tests, demos, benchmarks and plugin authors.
 export { MarathonSimulator } from './simulator.js';
-export type { Faults, Placement, RequestRecord, SimulatorOptions } from './simulator.js';
+export type { Faults, LaunchTiming, Placement, RequestRecord, SimulatorOptions } from './simulator.js';
 export { generateCluster } from './cluster.js';
 export type { ClusterOptions } from './cluster.js';
 export { startDemo } from './demo.js';

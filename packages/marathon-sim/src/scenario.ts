@@ -5,7 +5,7 @@ import type { ClusterState, SimApp } from './cluster-state.js';
 import * as ev from './events.js';
 import type { Plan, SimEvent } from './events.js';
 import { instanceIdOfTask, newId, newInstanceId, taskIdOf, timestamp } from './ids.js';
-import type { Placement } from './sim-api.js';
+import type { LaunchTiming, Placement } from './sim-api.js';
 
 type Json = Record<string, unknown>;
 
@@ -103,11 +103,11 @@ export class Scenario {
   }
 
   /** Marathon launches one more task of the app (no deployment), e.g. to replace a lost one. */
-  async launchTask(appId: string, placement: Placement = {}): Promise<string> {
+  async launchTask(appId: string, placement: Placement = {}, timing?: LaunchTiming): Promise<string> {
     const app = this.state.mustApp(appId);
     app.def = { ...app.def, instances: Number(app.def.instances ?? 0) + 1 };
     this.state.touch(app);
-    return this.launch(app, placement);
+    return this.launch(app, placement, timing);
   }
 
   /**
@@ -187,7 +187,7 @@ export class Scenario {
     return plan;
   }
 
-  private async launch(app: SimApp, placement: Placement = {}): Promise<string> {
+  private async launch(app: SimApp, placement: Placement = {}, timing?: LaunchTiming): Promise<string> {
     const def = app.def;
     const host = placement.host ?? this.options.agents[this.state.nextAgent++ % this.options.agents.length]!;
     const instanceId = newInstanceId(def.id);
@@ -223,12 +223,14 @@ export class Scenario {
     await this.step();
     task = this.state.updateTask(app, { ...task, state: 'TASK_RUNNING', startedAt: timestamp() });
     this.emit(ev.statusUpdate(task, 'TASK_RUNNING'));
+    if (timing) timing.runningAt = performance.timeOrigin + performance.now();
     this.emit(ev.instanceChanged(task, instanceId, 'Running'));
     const checks = (def.healthChecks as Json[] | undefined) ?? [];
     const healthy = placement.healthy ?? this.options.autoHealthy;
     if (checks.length > 0 && healthy !== undefined) {
       await this.step();
       await this.setHealth(id, healthy);
+      if (timing) timing.healthAt = performance.timeOrigin + performance.now();
     }
     return id;
   }

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Faults, Placement, SimulatorHost } from './sim-api.js';
+import type { Faults, LaunchTiming, Placement, SimulatorHost } from './sim-api.js';
 
 type Json = Record<string, unknown>;
 
@@ -259,8 +259,9 @@ async function control(sim: SimulatorHost, method: string, path: string, request
   }
   const launch = /^\/_sim\/apps\/(.+)\/launch$/.exec(path);
   if (launch && method === 'POST') {
-    const taskId = await sim.launchTask(appIdOf(launch[1]!), (await readBody(request)) as Placement);
-    return ok({ taskId });
+    const timing: LaunchTiming = {};
+    const taskId = await sim.launchTask(appIdOf(launch[1]!), (await readBody(request)) as Placement, timing);
+    return ok({ taskId, ...timing });
   }
   return send(response, 404, message(`no such control: ${method} ${path}`));
 }

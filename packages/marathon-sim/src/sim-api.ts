@@ -4,6 +4,14 @@ import type { SimEvent } from './events.js';
 
 type Json = Record<string, unknown>;
 
+/** Filled in by a launch: when its `TASK_RUNNING` was written to the event streams. */
+export interface LaunchTiming {
+  /** `performance.timeOrigin + performance.now()`: wall-clock milliseconds, µs precision. */
+  runningAt?: number;
+  /** When its first health result went out (if the app has checks and the launch is `healthy`). */
+  healthAt?: number;
+}
+
 export interface Faults {
   /** Every request's connection is reset; open event streams are dropped. (`stop()` refuses connections.) */
   down?: boolean;
@@ -85,7 +93,7 @@ export interface SimulatorHost {
   createApp(input: Json, placements?: Placement[]): Promise<string>;
   updateApp(id: string, patch: Json, placements?: Placement[]): Promise<string>;
   deleteApp(id: string): Promise<string>;
-  launchTask(appId: string, placement?: Placement): Promise<string>;
+  launchTask(appId: string, placement?: Placement, timing?: LaunchTiming): Promise<string>;
   killTask(taskId: string, options?: { scale?: boolean; replacement?: Placement }): Promise<void>;
   setHealth(taskId: string, alive: boolean, cause?: string): Promise<void>;
   setTaskState(taskId: string, state: string): Promise<void>;

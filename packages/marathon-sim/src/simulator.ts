@@ -10,9 +10,9 @@ import { ClusterState } from './cluster-state.js';
 import { appBody, appJson, appsBody, tasksBody } from './rest.js';
 import { Scenario } from './scenario.js';
 import { createSimulatorServer } from './server.js';
-import type { Faults, Placement, RequestRecord, SimulatorHost, SimulatorOptions } from './sim-api.js';
+import type { Faults, LaunchTiming, Placement, RequestRecord, SimulatorHost, SimulatorOptions } from './sim-api.js';
 
-export type { Faults, Placement, RequestRecord, SimulatorOptions } from './sim-api.js';
+export type { Faults, LaunchTiming, Placement, RequestRecord, SimulatorOptions } from './sim-api.js';
 
 type Json = Record<string, unknown>;
 
@@ -222,8 +222,8 @@ export class MarathonSimulator implements SimulatorHost {
   }
 
   /** Marathon launches one more task of the app (no deployment), e.g. to replace a lost one. */
-  launchTask(appId: string, placement: Placement = {}): Promise<string> {
-    return this.scenario.launchTask(appId, placement);
+  launchTask(appId: string, placement: Placement = {}, timing?: LaunchTiming): Promise<string> {
+    return this.scenario.launchTask(appId, placement, timing);
   }
 
   /**

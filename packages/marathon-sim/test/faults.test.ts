@@ -83,8 +83,11 @@ test('the control API: faults, health, launch, events, requests', async (t) => {
   const task = sim.tasks('/developer/trapni/php')[0]!.id;
   await post(`/_sim/tasks/${task}/health`, { alive: false });
   t.false((sim.task(task)!.healthCheckResults as { alive: boolean }[])[0]!.alive);
-  const launched = (await (await post('/_sim/apps/developer/trapni/worker/launch', { host: 'h', ports: [1, 2] })).json()) as { taskId: string };
+  const before = performance.timeOrigin + performance.now();
+  const launched = (await (await post('/_sim/apps/developer/trapni/worker/launch', { host: 'h', ports: [1, 2] })).json()) as { taskId: string; runningAt: number };
   t.deepEqual(sim.task(launched.taskId)!.ports, [1, 2]);
+  // When its TASK_RUNNING went out: during the request.
+  t.true(launched.runningAt > before && launched.runningAt < performance.timeOrigin + performance.now(), String(launched.runningAt));
   const requests = (await (await fetch(`${sim.url}/_sim/requests`)).json()) as { path: string }[];
   t.true(requests.some((r) => r.path === '/v2/apps'));
 });
