@@ -5,13 +5,12 @@ import { describeError } from './errors.js';
 import { EventRouter } from './ingest/event-router.js';
 import { Refetcher } from './ingest/refetcher.js';
 import { SerialQueue } from './ingest/serial-queue.js';
+import { StreamFeed } from './ingest/stream-feed.js';
 import { SyncLoop } from './ingest/sync-loop.js';
 import type { Logger } from './log.js';
 import { createLogger } from './log.js';
 import { MarathonClient } from './marathon/client.js';
 import type { MarathonReader } from './marathon/client.js';
-import { MarathonEventStream } from './marathon/event-stream.js';
-import type { MarathonEvent } from './marathon/types.js';
 import { AgentMetrics } from './metrics.js';
 import type { AddressResolver } from './model/address-resolver.js';
 import { createDnsResolver } from './model/address-resolver.js';
@@ -64,11 +63,10 @@ export class Agent {
   private readonly persister: Persister;
   private readonly publisher: Publisher;
   private client: MarathonClient;
-  private stream: MarathonEventStream | undefined;
+  private readonly feed: StreamFeed;
   private coalescer: Coalescer;
   private plugins!: PluginSet;
   private streamOpen: (() => void) | undefined;
-  private rawEvents: Promise<void> = Promise.resolve();
   private metricsServer: Server | undefined;
   private started = false;
   private stopped = false;
@@ -127,6 +125,22 @@ export class Agent {
       synced: () => this.persister.schedule(true),
       stopped,
     });
+    this.feed = new StreamFeed({
+      client: () => this.client,
+      streamTimeout: () => this.config.marathon.streamTimeout,
+      ...(options.retry ? { retry: options.retry } : {}),
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+      metrics: this.metrics,
+      hooks: () => this.plugins.hooks,
+      route: (event) => this.router.route(event),
+      opened: () => {
+        this.streamOpen?.();
+        // Resync unless the next sync's request has yet to leave (it will see everything).
+        if (this.sync.started || this.store.known) this.requestResync('event stream connected');
+      },
+      requestResync,
+      stopped,
+    });
     this.publisher = new Publisher({ store, hooks: () => this.plugins.hooks, metrics: this.metrics, published: () => this.persister.schedule(false) });
     this.coalescer = this.createCoalescer(this.config);
     this.resolver.onChange((host) => {
@@ -175,7 +189,7 @@ export class Agent {
       // A sync whose request leaves after the stream connected misses no event: waiting a
       // moment for the stream saves the second full sync its connection would otherwise need.
       const opened = new Promise<void>((resolve) => (this.streamOpen = resolve));
-      this.startStream();
+      this.feed.start();
       await Promise.race([opened, this.sleeper.sleep(Math.min(2000, this.config.marathon.timeout * 1000))]);
       this.streamOpen = undefined;
     }
@@ -193,14 +207,14 @@ export class Agent {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    this.stream?.stop();
+    this.feed.stop();
     this.sync.stop();
     this.persister.cancel();
     this.sleeper.cancel();
     await this.queue.idle();
     if (this.store.pending && this.store.known) await this.coalescer.flushNow();
     this.coalescer.stop();
-    await this.rawEvents;
+    await this.feed.drained();
     if (this.plugins) await this.plugins.hooks.onShutdown.promise();
     await this.persister.finish();
     if (this.metricsServer) await new Promise<void>((resolve) => this.metricsServer!.close(() => resolve()));
@@ -226,8 +240,7 @@ export class Agent {
     const marathonChanged = JSON.stringify(previous.marathon) !== JSON.stringify(config.marathon);
     if (marathonChanged) {
       this.client = createClient(config, this.metrics, this.options.fetch);
-      this.stream?.stop();
-      if (this.mode === 'run') this.startStream();
+      if (this.mode === 'run') this.feed.start();
     }
     if (this.store.known) {
       this.store.publish();
@@ -241,33 +254,6 @@ export class Agent {
   /** Asks for a full sync now (coalesced with one already running). */
   requestResync(reason: string): void {
     this.sync.request(reason);
-  }
-
-  private startStream(): void {
-    this.stream = new MarathonEventStream({
-      client: this.client,
-      deadAfter: this.config.marathon.streamTimeout * 1000,
-      ...(this.options.retry ? { backoff: this.options.retry } : {}),
-      log: createLogger('events'),
-      ...(this.options.fetch ? { fetch: this.options.fetch } : {}),
-      onOpen: () => {
-        this.streamOpen?.();
-        // Resync unless the next sync's request has yet to leave (it will see everything).
-        if (this.sync.started || this.store.known) this.requestResync('event stream connected');
-      },
-      onEvent: (event) => this.onEvent(event),
-      onGarbage: () => this.requestResync('an event could not be parsed'),
-      onReconnect: () => this.metrics.streamReconnects.inc(),
-    });
-    this.stream.start();
-  }
-
-  private onEvent(event: MarathonEvent): void {
-    if (this.stopped) return;
-    this.metrics.events.inc({ type: event.eventType });
-    const hooks = this.plugins.hooks;
-    if (hooks.onMarathonEvent.isUsed()) this.rawEvents = this.rawEvents.then(() => hooks.onMarathonEvent.promise(event)).catch(() => {});
-    this.router.route(event);
   }
 
   private createCoalescer(config: MmsdConfig): Coalescer {

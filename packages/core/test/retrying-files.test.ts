@@ -3,7 +3,8 @@ import FakeTimers from '@sinonjs/fake-timers';
 import { format } from 'node:util';
 import type { Logger } from '../src/log.js';
 import type { FileHelpers, MetricsHelpers, WriteOptions } from '../src/plugins/types.js';
-import { RetryingFileWriter, writeFailureHint } from '../src/util/retrying-files.js';
+import { RetryingFileWriter } from '../src/util/retrying-files.js';
+import { writeFailureHint } from '../src/util/write-failures.js';
 
 function fsError(code: string, path: string): NodeJS.ErrnoException {
   return Object.assign(new Error(`${code}: injected, open '${path}'`), { code, syscall: 'open', path });

@@ -2,17 +2,14 @@ import type { MmsdConfig } from '../config/types.js';
 import type { Logger } from '../log.js';
 import type { MarathonReader } from '../marathon/client.js';
 import type { Snapshot } from '../model/types.js';
-import type { RetryingFiles, RetryingFilesOptions } from '../util/retrying-files.js';
 import type { PluginHooks } from './hooks.js';
 import type { RunMode } from './hook-types.js';
-import type { FileContent, StaleTemp, WriteOptions, WriteOutcome } from '../util/file-types.js';
+import type { FileContent, RetryingFiles, RetryingFilesOptions, StaleTemp, WriteOptions, WriteOutcome } from '../util/file-types.js';
 import type { MetricsHelpers } from '../util/metric-types.js';
 
 export type { Artifact, RunMode, StartContext } from './hook-types.js';
-export type { FileContent, StaleTemp, WriteOptions, WriteOutcome } from '../util/file-types.js';
+export type { FileContent, RetryingFiles, RetryingFilesOptions, RetryingWriteOptions, StaleTemp, WriteOptions, WriteOutcome } from '../util/file-types.js';
 export type { Counter, Gauge, Histogram, MetricsHelpers } from '../util/metric-types.js';
-
-export type { RetryingFiles, RetryingFilesOptions, RetryingWriteOptions } from '../util/retrying-files.js';
 import type { RuntimeDir } from '../util/dirs.js';
 export type { RuntimeDir } from '../util/dirs.js';
 

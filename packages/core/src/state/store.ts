@@ -6,16 +6,16 @@ import { silentLogger } from '../log.js';
 import type { MarathonApp, StatusUpdateEvent } from '../marathon/types.js';
 import type { AddressResolver } from '../model/address-resolver.js';
 import { createGroupMatcher } from '../model/groups.js';
-import { definitionOf, makeApp, sameDefinition } from '../model/app.js';
+import { definitionOf, makeApp } from '../model/app.js';
 import { InvalidAppError, normalizeApp } from '../model/from-marathon.js';
 import { tasksAfterHealth, tasksAfterStatusUpdate } from '../model/task-events.js';
 import type { TaskEventOutcome } from '../model/task-events.js';
-import { showValue } from '../model/labels.js';
-import { shownId } from '../model/validate.js';
 import { toMarathonTask } from '../model/to-marathon.js';
-import type { App, AppChange, ChangeSet, ServiceChange, Snapshot, TaskChange } from '../model/types.js';
+import type { App, ChangeSet, Snapshot } from '../model/types.js';
+import { collectChanges } from './changes.js';
+import { StoreNotices } from './notices.js';
 import { ServicePlacement } from './placement.js';
-import { diffTasks, EMPTY_TASKS, freezeSnapshot, initialChanges } from './snapshot.js';
+import { freezeSnapshot, initialChanges } from './snapshot.js';
 
 export type TaskEventResult = 'applied' | 'unchanged' | 'unknown-app' | 'unknown-task' | 'needs-refetch';
 
@@ -46,11 +46,12 @@ export class StateStore {
   private readonly placement: ServicePlacement;
   private readonly log: Logger;
   private readonly now: () => Date;
-  private rejected = 0;
+  private readonly notices: StoreNotices;
 
   constructor(options: StoreOptions) {
     this.log = options.log ?? silentLogger;
     this.now = options.now ?? (() => new Date());
+    this.notices = new StoreNotices(this.log);
     this.placement = new ServicePlacement({ matchGroups: createGroupMatcher(options.groups), lookupAddress: options.resolver.lookup }, this.log);
   }
 
@@ -71,7 +72,7 @@ export class StateStore {
 
   /** Tasks that no handler routes to because a field from Marathon is malformed (`Task.problem`). */
   get rejectedTasks(): number {
-    return this.rejected;
+    return this.notices.rejected;
   }
 
   /** The state has been filled by a full sync or a state file (empty is never assumed). */
@@ -185,32 +186,7 @@ export class StateStore {
     if (!this.pending) return undefined;
     const before = this.published;
     const initial = before.version === 0;
-    const apps: AppChange[] = [];
-    const tasks: TaskChange[] = [];
-    const services: ServiceChange[] = [];
-    for (const id of this.dirty) {
-      const oldApp = before.apps.get(id);
-      const newApp = this.apps.get(id);
-      if (oldApp !== newApp) {
-        if (!oldApp) apps.push({ type: 'added', appId: id, after: newApp! });
-        else if (!newApp) apps.push({ type: 'removed', appId: id, before: oldApp });
-        else if (!sameDefinition(oldApp, newApp)) apps.push({ type: 'updated', appId: id, before: oldApp, after: newApp });
-        const from = tasks.length;
-        diffTasks(id, oldApp?.tasks ?? EMPTY_TASKS, newApp?.tasks ?? EMPTY_TASKS, tasks);
-        for (let i = from; i < tasks.length; i++) this.countRejection(tasks[i]!);
-      }
-      const names = new Set([...(oldApp?.services ?? []), ...(newApp?.services ?? [])]);
-      for (const name of names) {
-        const was = before.services.get(name);
-        const is = this.placement.services.get(name);
-        if (was === is) continue;
-        if (!was) services.push({ type: 'added', name, after: is! });
-        else if (!is) services.push({ type: 'removed', name, before: was });
-        else services.push({ type: 'updated', name, before: was, after: is });
-        this.logExclusion(name, before);
-      }
-      for (const name of names) if (!this.placement.services.has(name) && !before.services.has(name)) this.logExclusion(name, before);
-    }
+    const { apps, tasks, services } = collectChanges(before, { apps: this.apps, services: this.placement.services, excluded: this.placement.excluded }, this.dirty, this.notices);
     this.version++;
     const snapshot = freezeSnapshot(this.apps, this.placement.services, this.placement.excluded, this.version, this.syncedAt);
     const changes: ChangeSet = Object.freeze({
@@ -250,29 +226,6 @@ export class StateStore {
     if (typeof outcome === 'string') return outcome;
     this.setApp(app.id, makeApp(definitionOf(app), outcome.tasks, app));
     return 'applied';
-  }
-
-  private logExclusion(name: string, before: Snapshot): void {
-    const now = this.placement.excluded.get(name);
-    if (!now || now.reason === 'groups') return;
-    const was = before.excluded.get(name);
-    if (was && was.reason === now.reason && was.detail === now.detail) return;
-    if (now.reason === 'invalid-id') {
-      if (now.service.portIndex === 0) this.log.warn('app %s is not exposed: %s', showValue(now.service.appId), now.detail);
-      return;
-    }
-    this.log.warn('service %s of %s is not exposed: %s', name, now.service.appId, now.detail);
-  }
-
-  /** Keeps the count of rejected tasks, and says once per task (and new reason) why it is left out. */
-  private countRejection(change: TaskChange): void {
-    const was = change.before?.problem;
-    const is = change.after?.problem;
-    if (was === is) return;
-    if (was && !is) this.rejected--;
-    if (is && !was) this.rejected++;
-    if (is) this.log.warn('task %s of %s is left out of every handler: %s', showValue(change.taskId), shownId(change.appId), is);
-    else if (change.after) this.log.info('task %s of %s is routable again', showValue(change.taskId), shownId(change.appId));
   }
 
   /**

@@ -1,51 +1,8 @@
-import { dirname } from 'node:path';
 import { describeError } from '../errors.js';
-import type { Logger } from '../log.js';
-import type { FileContent, WriteOptions, WriteOutcome } from './file-types.js';
-import type { Counter, Gauge, MetricsHelpers } from './metric-types.js';
+import type { FileContent, RetryingFiles, RetryingFilesOptions, RetryingWriteOptions, WriteOptions, WriteOutcome } from './file-types.js';
+import type { Counter, Gauge } from './metric-types.js';
 import { Backoff } from './backoff.js';
-import type { BackoffOptions } from './backoff.js';
-
-export interface RetryingFilesOptions {
-  /** Who writes: the `plugin` label of the metrics (a plugin's name; `core` for mmsd's own files). */
-  owner: string;
-  log: Logger;
-  metrics?: MetricsHelpers;
-  /** Delays between retries in ms (default 1 s doubling up to 30 s, each between half and all of that). */
-  backoff?: BackoffOptions;
-}
-
-export interface RetryingWriteOptions extends WriteOptions {
-  /**
-   * Another path of the same writer that must have landed first (a manifest that lists this
-   * file): when it is pending it is retried first, and this write fails with its error meanwhile.
-   */
-  after?: string;
-}
-
-/**
- * Writes and removals that are not lost when they fail (ENOSPC, EIO, EACCES, …): the latest
- * desired state of each path is kept and retried with backoff until it lands, without waiting
- * for the next change of that path. A newer write or removal of a path supersedes a pending one
- * (stale content never lands over newer), and the operations of one path run one at a time.
- * Nothing rejects: what did not land resolves as `'pending'` (or false from `apply`).
- */
-export interface RetryingFiles {
-  /** Like FileHelpers.write. */
-  write(path: string, content: FileContent, options?: RetryingWriteOptions): Promise<WriteOutcome | 'pending'>;
-  /** Like FileHelpers.remove. */
-  remove(path: string): Promise<boolean | 'pending'>;
-  /** Any operation that brings `path` to its desired state (e.g. a streamed write); true when it landed now. */
-  apply(path: string, run: () => Promise<unknown>, options?: { after?: string }): Promise<boolean>;
-  /** Retries everything pending now (a full resync calls this); resolves when those attempts are done. */
-  retryNow(): Promise<void>;
-  /** Whether the latest write or removal of `path` failed and waits for a retry. */
-  isPending(path: string): boolean;
-  /** How many paths wait for a retry. */
-  readonly pending: number;
-  /** Stops retrying (shutdown); resolves once attempts under way are done. */
-  stop(): Promise<void>;
-}
+import { codeOf, writeFailureHint } from './write-failures.js';
 
 type Kind = 'write' | 'remove';
 interface Op {
@@ -75,43 +32,6 @@ const noop = (): void => {};
 /** Paths whose first failure of an outage gets a warning of its own; the others are summed up once. */
 const LOGGED_PER_OUTAGE = 5;
 const PARALLEL = 32;
-
-/** The errno code of an error or of one of its causes. */
-function codeOf(error: unknown): string {
-  for (let current = error, depth = 0; current && depth < 5; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && /^E[A-Z0-9]+$/.test(code)) return code;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return 'unknown';
-}
-
-/** What the operator can do about a failed write of `path`. */
-export function writeFailureHint(code: string, path: string): string {
-  const dir = dirname(path);
-  switch (code) {
-    case 'ENOSPC':
-      return `free space on the filesystem of ${dir}`;
-    case 'EDQUOT':
-      return `free space or raise the disk quota of mmsd's user on the filesystem of ${dir}`;
-    case 'EACCES':
-    case 'EPERM':
-      return `check permissions of ${dir} and ${path}: mmsd's user must be able to create and rename files there`;
-    case 'EROFS':
-      return `${dir} is on a read-only filesystem: remount it read-write or configure another path`;
-    case 'EIO':
-      return `the disk under ${dir} reports I/O errors: check the kernel log (dmesg) and the disk`;
-    case 'EISDIR':
-      return `${path} is a directory: remove it`;
-    case 'ENOTDIR':
-      return `a part of ${dir} is not a directory: fix the path`;
-    case 'EMFILE':
-    case 'ENFILE':
-      return `too many open files: raise mmsd's open-file limit (LimitNOFILE)`;
-    default:
-      return `check ${dir}`;
-  }
-}
 
 /** Implements RetryingFiles over `files` (ctx.files.retrying() makes one for a plugin). */
 export class RetryingFileWriter implements RetryingFiles {

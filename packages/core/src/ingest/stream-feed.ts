@@ -1,0 +1,68 @@
+import type { AgentMetrics } from '../metrics.js';
+import { createLogger } from '../log.js';
+import type { MarathonClient } from '../marathon/client.js';
+import { MarathonEventStream } from '../marathon/event-stream.js';
+import type { MarathonEvent } from '../marathon/types.js';
+import type { MmsdHooks } from '../plugins/hooks.js';
+
+export interface StreamFeedOptions {
+  client(): MarathonClient;
+  /** Seconds without a byte before the stream is dead (`marathon.streamTimeout`). */
+  streamTimeout(): number;
+  retry?: { min: number; max: number };
+  fetch?: typeof fetch;
+  metrics: Pick<AgentMetrics, 'events' | 'streamReconnects'>;
+  hooks(): MmsdHooks;
+  /** Every event, in order, to the event router. */
+  route(event: MarathonEvent): void;
+  /** The stream is (re)connected. */
+  opened(): void;
+  requestResync(reason: string): void;
+  stopped(): boolean;
+}
+
+/**
+ * Marathon's event stream into the agent: each event is counted, handed to `onMarathonEvent`
+ * (in order, beside the flow: a slow tap never holds the router) and routed.
+ */
+export class StreamFeed {
+  private stream: MarathonEventStream | undefined;
+  private rawEvents: Promise<void> = Promise.resolve();
+
+  constructor(private readonly o: StreamFeedOptions) {}
+
+  /** Connects (again, to the current client after a reload). */
+  start(): void {
+    this.stream?.stop();
+    const { o } = this;
+    this.stream = new MarathonEventStream({
+      client: o.client(),
+      deadAfter: o.streamTimeout() * 1000,
+      ...(o.retry ? { backoff: o.retry } : {}),
+      log: createLogger('events'),
+      ...(o.fetch ? { fetch: o.fetch } : {}),
+      onOpen: () => o.opened(),
+      onEvent: (event) => this.onEvent(event),
+      onGarbage: () => o.requestResync('an event could not be parsed'),
+      onReconnect: () => o.metrics.streamReconnects.inc(),
+    });
+    this.stream.start();
+  }
+
+  stop(): void {
+    this.stream?.stop();
+  }
+
+  /** Resolves when the `onMarathonEvent` taps have seen every event so far. */
+  drained(): Promise<void> {
+    return this.rawEvents;
+  }
+
+  private onEvent(event: MarathonEvent): void {
+    if (this.o.stopped()) return;
+    this.o.metrics.events.inc({ type: event.eventType });
+    const hooks = this.o.hooks();
+    if (hooks.onMarathonEvent.isUsed()) this.rawEvents = this.rawEvents.then(() => hooks.onMarathonEvent.promise(event)).catch(() => {});
+    this.o.route(event);
+  }
+}
