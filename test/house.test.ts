@@ -10,3 +10,29 @@ test('no import cycle in any package (type-only imports included)', (t) => {
   t.is(run.status, 0, run.stdout);
   t.regex(run.stdout, /no import cycle/);
 });
+
+// "Split a file before it passes ~300 lines": a longer one says why in its first lines.
+const MAX_LINES = 320;
+const REASON = /longer than \d+ lines because/i;
+
+test(`no source file over ${MAX_LINES} lines without a reason in its header`, async (t) => {
+  const { readdir, readFile } = await import('node:fs/promises');
+  const { join } = await import('node:path');
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const sources: string[] = [];
+  for (const group of ['packages', 'plugins']) {
+    for (const name of await readdir(join(root, group))) {
+      const src = join(root, group, name, 'src');
+      const files = await readdir(src, { recursive: true }).catch(() => [] as string[]);
+      sources.push(...files.filter((f) => f.endsWith('.ts')).map((f) => join(src, f)));
+    }
+  }
+  t.true(sources.length > 50, `found ${sources.length} source files`);
+  const long: string[] = [];
+  for (const file of sources) {
+    const text = await readFile(file, 'utf8');
+    const lines = text.split('\n').length;
+    if (lines > MAX_LINES && !REASON.test(text.split('\n').slice(0, 10).join('\n'))) long.push(`${file.slice(root.length)} (${lines})`);
+  }
+  t.deepEqual(long, []);
+});

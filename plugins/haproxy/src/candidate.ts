@@ -1,8 +1,9 @@
 import type { Counter, PluginContext, Snapshot } from '@mmsd/core';
-import { ConfigChecker, structureOf } from './config-check.js';
+import { ConfigChecker } from './config-check.js';
 import { openFilesLimit } from './fd-budget.js';
 import type { HaproxyOptions } from './options.js';
 import type { Renderer } from './render.js';
+import { structureOf } from './structure.js';
 import type { HaproxyView } from './view.js';
 import { buildView } from './view.js';
 
@@ -11,7 +12,7 @@ export interface Candidate {
   view: HaproxyView;
   text: string;
   snapshot: Snapshot;
-  /** The config without its server lines and comments: what only a reload can change. */
+  /** Its structure (see structure.ts). */
   structure: string;
 }
 

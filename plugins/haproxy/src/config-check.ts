@@ -3,15 +3,9 @@ import { basename, dirname, join } from 'node:path';
 import type { Counter, PluginContext } from '@mmsd/core';
 import { alerts } from './haproxy-process.js';
 import type { HaproxyOptions } from './options.js';
+import { structureOf } from './structure.js';
 import type { HaproxyView } from './view.js';
 
-/** Server lines (and comments) are what the runtime API keeps in step; the rest needs a reload. */
-export function structureOf(text: string): string {
-  return text
-    .split('\n')
-    .filter((line) => !/^\s*(server\s|#)/.test(line))
-    .join('\n');
-}
 
 /**
  * Decides whether a rendered config may replace the file: it must not be refused for want of

@@ -2,8 +2,8 @@ import type { PluginContext, Snapshot } from '@mmsd/core';
 import type { Candidate } from './candidate.js';
 import { ConfigLayout } from './config-layout.js';
 import type { HaproxyOptions } from './options.js';
-import { structuralKey } from './runtime.js';
 import { serviceView } from './view.js';
+import type { ServiceView } from './view.js';
 
 /** A runtime rewrite of the config file waits at least this many times the last one's duration. */
 const WRITE_COST_FACTOR = 1000;
@@ -14,8 +14,8 @@ export interface ConfigFileOptions {
   snapshot(): Snapshot | undefined;
   /** The checked config of the current snapshot (`load`: HAProxy will load it). */
   candidate(load: boolean): Promise<Candidate | undefined>;
-  /** The structural key the running HAProxy has for a service (a differing one waits for a reload). */
-  loadedKey(name: string): string | undefined;
+  /** A change of this service is one the runtime API applies (else it waits for a reload). */
+  atRuntime(view: ServiceView): boolean;
   /** Runs a step in the controller's queue. */
   enqueue(step: () => Promise<void>): Promise<void>;
   /** A reload is scheduled: it writes the file itself. */
@@ -150,7 +150,7 @@ export class ConfigFile {
       this.written(snapshot.version); // nothing the file lacks
       return;
     }
-    if (!whole && layout && views.every((view) => this.o.loadedKey(view.service.name) === structuralKey(view) && layout.has(view.name))) {
+    if (!whole && layout && views.every((view) => this.o.atRuntime(view) && layout.has(view.name))) {
       const started = performance.now();
       const pieces = layout.splice(views);
       // The write runs beside the queue: runtime changes do not wait for an 11 MB file. What

@@ -1,24 +1,22 @@
 import { rm } from 'node:fs/promises';
-import type { ChangeSet, Counter, Histogram, PluginContext, Snapshot } from '@mmsd/core';
+import type { ChangeSet, PluginContext, Snapshot } from '@mmsd/core';
 import { Candidates } from './candidate.js';
 import { ConfigFile } from './config-file.js';
 import type { Candidate } from './candidate.js';
 import { HaproxyProcess } from './haproxy-process.js';
+import type { HaproxyMetrics } from './metrics.js';
+import { haproxyMetrics } from './metrics.js';
 import type { HaproxyOptions } from './options.js';
 import type { Renderer } from './render.js';
 import type { Applied } from './runtime.js';
-import { appliedFromView, runtimeCommands, structuralKey } from './runtime.js';
-import { alignStates, stateFileFor } from './server-states.js';
+import { appliedFromView, runtimeCommands } from './runtime.js';
 import { RuntimeSender } from './runtime-sender.js';
-import { cli, parseServersState } from './socket.js';
+import { StateHandover } from './state-handover.js';
+import { LoadedStructure } from './structure.js';
 import type { StartReason } from './supervisor.js';
 import { Supervisor } from './supervisor.js';
 import type { HaproxyView } from './view.js';
 import { serviceView } from './view.js';
-
-function keysOf(view: HaproxyView): Map<string, string> {
-  return new Map(view.services.map((s) => [s.service.name, structuralKey(s)]));
-}
 
 /**
  * Keeps the local HAProxy in step with the snapshots. Backend changes (a task up, down,
@@ -31,7 +29,7 @@ export class HaproxyController {
   private readonly process: HaproxyProcess;
   private snapshot: Snapshot | undefined;
   private applied: Applied = new Map();
-  private keys = new Map<string, string>();
+  private readonly structure = new LoadedStructure();
   private running = false;
   private started = false;
   private stopping = false;
@@ -40,21 +38,14 @@ export class HaproxyController {
   private reloadTimer: NodeJS.Timeout | undefined;
   private lastReloadAt = 0;
   private failedReloads = 0;
-  /** Structure (see `structureOf`) of the config the running HAProxy loaded. */
-  private loaded: string | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private readonly candidates: Candidates;
   private readonly sender: RuntimeSender;
   private readonly file: ConfigFile;
   private readonly supervisor: Supervisor;
+  private readonly handover: StateHandover;
 
-  private readonly metrics: {
-    reloads: Counter;
-    reloadSeconds: Histogram;
-    checks: Counter;
-    runtimeCommands: Counter;
-    starts: Counter;
-  };
+  private readonly metrics: HaproxyMetrics;
 
   constructor(
     private readonly ctx: PluginContext<HaproxyOptions>,
@@ -62,21 +53,15 @@ export class HaproxyController {
     render: Renderer,
   ) {
     this.process = new HaproxyProcess({ ...options, log: ctx.log });
-    const m = ctx.metrics;
-    this.metrics = {
-      reloads: m.counter('mmsd_haproxy_reloads_total', 'HAProxy reloads, by outcome (ok, failed)', ['outcome']),
-      reloadSeconds: m.histogram('mmsd_haproxy_reload_duration_seconds', 'From saving the server states to the new worker answering', [], [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]),
-      checks: m.counter('mmsd_haproxy_config_checks_total', 'Candidate configs checked with haproxy -c, by outcome (passed, failed)', ['outcome']),
-      runtimeCommands: m.counter('mmsd_haproxy_runtime_commands_total', 'Runtime API commands sent, by outcome (ok, retried, refused)', ['outcome']),
-      starts: m.counter('mmsd_haproxy_starts_total', 'HAProxy started by mmsd, by reason (initial, died)', ['reason']),
-    };
+    this.metrics = haproxyMetrics(ctx.metrics);
+    this.handover = new StateHandover(ctx, options);
     this.candidates = new Candidates(ctx, options, render, this.metrics.checks);
     this.file = new ConfigFile({
       ctx,
       options,
       snapshot: () => this.snapshot,
       candidate: (load) => this.candidate(load),
-      loadedKey: (name) => this.keys.get(name),
+      atRuntime: (view) => this.structure.atRuntime(view),
       enqueue: (step) => this.enqueue(step),
       reloadScheduled: () => this.reloadTimer !== undefined,
       retry: () => void this.enqueue(() => this.reload(false)),
@@ -120,7 +105,7 @@ export class HaproxyController {
       const tcpAfter = change.after?.transport === 'tcp';
       if (!tcpBefore && !tcpAfter) continue;
       if (!change.before || !change.after || !tcpBefore || !tcpAfter) structural = true;
-      else if (structuralKey(serviceView(change.after, this.options)) !== this.keys.get(change.after.name)) structural = true;
+      else if (!this.structure.atRuntime(serviceView(change.after, this.options))) structural = true;
       else {
         runtime.push(change.name);
         this.file.changedAtRuntime(change.name, snapshot.version);
@@ -159,9 +144,11 @@ export class HaproxyController {
     return this.candidates.of(this.snapshot!, load);
   }
 
-  private remember(view: HaproxyView): void {
+  /** HAProxy now runs `view`, loaded from `candidate` (undefined: mmsd only wrote the file). */
+  private remember(view: HaproxyView, candidate?: Candidate): void {
     this.applied = appliedFromView(view);
-    this.keys = keysOf(view);
+    if (candidate) this.structure.loaded(candidate);
+    else this.structure.installed(view);
     this.sender.forget();
   }
 
@@ -187,8 +174,7 @@ export class HaproxyController {
   private async start(reason: StartReason = 'initial'): Promise<void> {
     const candidate = await this.candidate();
     if (!candidate || !(await this.file.install(candidate))) return;
-    // A new HAProxy knows nothing of its servers: every checked one starts DOWN.
-    await this.ctx.files.write(this.options.stateFile, stateFileFor(candidate.view, undefined, this.options.checks), { fsync: false });
+    await this.handover.forStart(candidate.view);
     await rm(this.options.masterSocket, { force: true });
     this.sender.disconnect();
     try {
@@ -202,8 +188,7 @@ export class HaproxyController {
     }
     this.running = true;
     this.lastReloadAt = Date.now();
-    this.loaded = candidate.structure;
-    this.remember(candidate.view);
+    this.remember(candidate.view, candidate);
     await this.verifyStates(candidate.view);
     await this.catchUp(candidate.snapshot);
   }
@@ -227,16 +212,16 @@ export class HaproxyController {
     if (!this.running) return this.start();
     const candidate = await this.candidate();
     if (!candidate) return;
-    if (!force && this.failedReloads === 0 && candidate.structure === this.loaded) {
+    if (!force && this.failedReloads === 0 && !this.structure.needsReload(candidate)) {
       if (!(await this.file.install(candidate))) return;
-      this.keys = keysOf(candidate.view);
+      this.structure.installed(candidate.view);
       const commands = candidate.view.services.flatMap((service) => runtimeCommands(service, this.applied, this.options.checks));
       if (commands.length > 0) await this.sender.send([...commands, ...this.sender.takePendingDeletes()]);
       return;
     }
     const started = performance.now();
     try {
-      await this.saveServerStates(candidate.view);
+      await this.handover.save(candidate.view, this.applied);
     } catch (error) {
       this.retryReload(`cannot write the server states to ${this.options.stateFile} (${(error as Error).message}), so HAProxy was not reloaded`);
       return;
@@ -250,8 +235,7 @@ export class HaproxyController {
       this.failedReloads = 0;
       this.metrics.reloads.inc({ outcome: 'ok' });
       this.metrics.reloadSeconds.observe((performance.now() - started) / 1000);
-      this.loaded = candidate.structure;
-      this.remember(candidate.view);
+      this.remember(candidate.view, candidate);
       await this.verifyStates(candidate.view);
       this.ctx.log.info(
         'HAProxy reloaded: %d services, new worker %d (%d ms: states saved and config written in %d ms, new worker ready after %d ms)',
@@ -294,31 +278,9 @@ export class HaproxyController {
     this.retryTimer.unref();
   }
 
-  /** The running worker's server states, for the new one; servers it does not have start DOWN. */
-  private async saveServerStates(view: HaproxyView): Promise<void> {
-    let states: string | undefined;
-    try {
-      states = await cli(this.options.socket, 'show servers state', 30_000);
-    } catch (error) {
-      this.ctx.log.warn('could not save the server states before the reload: %s', (error as Error).message);
-    }
-    const running = states ? [] : [...this.applied].flatMap(([backend, servers]) => [...servers.keys()].map((server) => `${backend}/${server}`));
-    await this.ctx.files.write(this.options.stateFile, stateFileFor(view, states, this.options.checks, running), { fsync: false });
-  }
-
-  /**
-   * After a (re)load, the server states from the state file may be older than the snapshot the
-   * config was rendered from: every server that differs is set to its state in the snapshot.
-   */
+  /** Sets every server whose state the new worker took from an older snapshot. */
   private async verifyStates(view: HaproxyView): Promise<void> {
-    let actual;
-    try {
-      actual = parseServersState(await cli(this.options.socket, 'show servers state', 30_000));
-    } catch (error) {
-      this.ctx.log.warn('could not read the server states: %s', (error as Error).message);
-      return;
-    }
-    const commands = alignStates(view, actual, this.applied, this.options.checks);
+    const commands = await this.handover.corrections(view, this.applied);
     if (commands.length > 0) await this.sender.send(commands);
   }
 
@@ -329,7 +291,7 @@ export class HaproxyController {
       const service = this.snapshot.services.get(name);
       if (!service) continue;
       const view = serviceView(service, this.options);
-      if (this.keys.get(name) !== structuralKey(view)) continue; // a reload is coming for it
+      if (!this.structure.atRuntime(view)) continue; // a reload is coming for it
       commands.push(...runtimeCommands(view, this.applied, this.options.checks));
     }
     commands.push(...this.sender.takePendingDeletes());

@@ -86,8 +86,3 @@ export function runtimeCommands(view: ServiceView, applied: Applied, checks: boo
   return commands;
 }
 
-/** What makes a change of a service structural (a reload), rather than a runtime update. */
-export function structuralKey(view: ServiceView): string {
-  const s = view.service;
-  return JSON.stringify([view.mode, view.bind, view.port, view.check, s.proxyProtocol, s.vhosts, s.vhostDefault, s.labels]);
-}

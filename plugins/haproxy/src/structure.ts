@@ -1,0 +1,58 @@
+import type { HaproxyView, ServiceView } from './view.js';
+
+/**
+ * The structure of a config is all of it but its server lines (and comments): what the runtime
+ * API cannot change, so only a reload can. It is tested at two costs, for one policy:
+ * - exactly, on a rendered text (`structureOf`): a reload happens only when the structure of
+ *   the rendered config differs from the one HAProxy loaded (and `haproxy -c` is skipped for a
+ *   file rewrite only when it equals a checked one);
+ * - per service, in O(changed), on what the template renders of a service outside its server
+ *   lines (`serviceKey`). A change that keeps a service's key is applied at run time with no
+ *   render; one that changes it asks for a render, and the exact test decides (a label no line
+ *   shows costs no reload). A custom template must render what depends on tasks in server lines.
+ */
+export function structureOf(text: string): string {
+  return text
+    .split('\n')
+    .filter((line) => !/^\s*(server\s|#)/.test(line))
+    .join('\n');
+}
+
+/** What the template renders of a service outside its server lines. */
+export function serviceKey(view: ServiceView): string {
+  const s = view.service;
+  return JSON.stringify([view.mode, view.bind, view.port, view.check, s.proxyProtocol, s.vhosts, s.vhostDefault, s.labels]);
+}
+
+/** A rendered config with its structure (a Candidate). */
+interface Structured {
+  view: HaproxyView;
+  structure: string;
+}
+
+/** The structure the running HAProxy loaded, and the service keys of the config file. */
+export class LoadedStructure {
+  private text: string | undefined;
+  private keys = new Map<string, string>();
+
+  /** HAProxy loaded `candidate` (a start or a reload). */
+  loaded(candidate: Structured): void {
+    this.text = candidate.structure;
+    this.installed(candidate.view);
+  }
+
+  /** A config was installed without a load (same structure, or `manage: false`). */
+  installed(view: HaproxyView): void {
+    this.keys = new Map(view.services.map((s) => [s.service.name, serviceKey(s)]));
+  }
+
+  /** A change of this service can be applied at run time (and spliced into the file). */
+  atRuntime(view: ServiceView): boolean {
+    return this.keys.get(view.service.name) === serviceKey(view);
+  }
+
+  /** Loading `candidate` needs a reload: its structure is not the one HAProxy runs. */
+  needsReload(candidate: Structured): boolean {
+    return candidate.structure !== this.text;
+  }
+}

@@ -1,0 +1,35 @@
+import test from 'ava';
+import { LoadedStructure, serviceKey, structureOf } from '../src/structure.js';
+import type { HaproxyView, ServiceView } from '../src/view.js';
+
+const service = (labels: Record<string, string>, port = 10000): ServiceView =>
+  ({
+    name: 'web',
+    mode: 'tcp',
+    bind: '0.0.0.0',
+    port,
+    check: { kind: 'tcp', lines: [] },
+    servers: [],
+    unresolved: [],
+    service: { name: 'web', labels, vhosts: [], proxyProtocol: undefined, vhostDefault: false },
+  }) as unknown as ServiceView;
+const view = (...services: ServiceView[]) => ({ services }) as unknown as HaproxyView;
+
+test('the structure of a config is all but its server lines and comments', (t) => {
+  const a = 'listen web\n  bind :1\n  server a 10.0.0.1:1 check\n# note\n';
+  t.is(structureOf(a), structureOf('listen web\n  bind :1\n  server b 10.0.0.2:2\n'));
+  t.not(structureOf(a), structureOf('listen web\n  bind :2\n  server a 10.0.0.1:1 check\n'));
+});
+
+test('a service whose key is unchanged changes at run time; the rendered structure decides a reload', (t) => {
+  const loaded = new LoadedStructure();
+  loaded.loaded({ view: view(service({})), structure: 'S1' });
+  t.true(loaded.atRuntime(service({})));
+  t.false(loaded.atRuntime(service({ extra: 'label' })), 'a new label may be rendered: a render decides');
+  t.false(loaded.atRuntime(service({}, 10001)));
+  t.false(loaded.needsReload({ view: view(service({ extra: 'label' })), structure: 'S1' }), 'a label no line shows costs no reload');
+  t.true(loaded.needsReload({ view: view(service({}, 10001)), structure: 'S2' }));
+  loaded.installed(view(service({ extra: 'label' })));
+  t.true(loaded.atRuntime(service({ extra: 'label' })));
+  t.is(serviceKey(service({ a: '1' })), serviceKey(service({ a: '1' })));
+});
