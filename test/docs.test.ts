@@ -87,6 +87,11 @@ test('the example plugin in writing-a-plugin.md is the file in docs/examples, an
   t.is(await readFile(join(out, 'service-count.txt'), 'utf8'), artifact!.content, 'run writes exactly what render shows');
 });
 
+test('the unit test shown in writing-a-plugin.md is the example\'s own test file (which ava runs)', async (t) => {
+  const markdown = await readFile(join(DOCS, 'writing-a-plugin.md'), 'utf8');
+  t.true(blocks(markdown, 'js').includes(await readFile(join(EXAMPLE, 'index.test.js'), 'utf8')));
+});
+
 test('the "Testing it" recipe of writing-a-plugin.md works as written', async (t) => {
   const sim = await MarathonSimulator.start();
   t.teardown(() => sim.close());

@@ -28,9 +28,9 @@ export default {
     properties: { dir: { type: 'string', minLength: 1 } },
   },
   apply(hooks, ctx) {
-    hooks.onRender.tap('service-count', (artifacts, snapshot) => [...artifacts, render(snapshot, ctx.options)]);
+    hooks.onRender.tap((artifacts, snapshot) => [...artifacts, render(snapshot, ctx.options)]);
 
-    hooks.onSnapshot.tapPromise('service-count', async (snapshot, changes) => {
+    hooks.onSnapshot.tapPromise(async (snapshot, changes) => {
       // Only services matter here: skip batches that changed none (a resync usually changes nothing).
       if (!changes.initial && changes.services.length === 0) return;
       const file = render(snapshot, ctx.options);
@@ -38,7 +38,7 @@ export default {
       if (outcome !== 'unchanged') ctx.log.info('%s %s', outcome, file.path);
     });
 
-    hooks.onTaskChanged.tap('service-count', (change) => {
+    hooks.onTaskChanged.tap((change) => {
       if (change.after?.health === 'down') ctx.log.warn('task %s of %s is down', change.taskId, change.appId);
     });
   },

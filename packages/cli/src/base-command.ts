@@ -1,6 +1,7 @@
 import { Command } from '@oclif/core';
 import { describeError, ERROR_EXIT_STATUS, isMmsdError } from '@mmsd/core/host';
 import type { SharedInput } from './flags.js';
+import { sharedFlags } from './flags.js';
 import type { Prepared, PrepareOptions } from './setup.js';
 import { prepare } from './setup.js';
 
@@ -26,9 +27,13 @@ export function formatError(error: unknown): { text: string; exit: number } {
  * The lifecycle every command shares (oclif's): `prepare` loads the config and plugins (and
  * starts the embedded simulator when no Marathon is given); an error a command throws is
  * printed by `catch` as formatError says, with its exit status; `finally` closes what was
- * prepared, whatever happened. Commands only do their own work.
+ * prepared, whatever happened. Commands only do their own work; they get the shared flags
+ * (`baseFlags`) and declare only their own.
  */
 export abstract class BaseCommand extends Command {
+  /** The flags every command has (Marathon, groups, config, log level, the handler shortcuts). */
+  static override baseFlags = sharedFlags;
+
   /** What this command prepared; closed in `finally`. */
   protected prepared: Prepared | undefined;
 

@@ -40,7 +40,7 @@ export type * from './marathon/types.js';
 export type { Publication, StoreOptions, TaskEventResult } from './state/store.js';
 
 // Hooks and plugins (docs/writing-a-plugin.md)
-export type { CreateHooksOptions, HookArgs, HookFailure, HookName, MmsdHooks, PluginHooks } from './plugins/hooks.js';
+export type { CreateHooksOptions, HookArgs, HookFailure, HookName, MmsdHooks, PluginHooks, PluginTap } from './plugins/hooks.js';
 export { HOOK_TABLE } from './plugins/hooks.js';
 export { definePlugin } from './plugins/types.js';
 export type {

@@ -84,9 +84,17 @@ test('scoped hooks: taps carry the plugin name, whatever name the plugin gives',
     throw new Error('x');
   });
   scoped.onStart.tap({ name: 'x', stage: 1 }, () => {});
+  // The name may be left out: the host fills it in.
+  let seen: unknown;
+  scoped.onSnapshot.tapPromise(async (snapshot) => {
+    seen = snapshot.version;
+  });
   t.deepEqual(hooks.onStart.taps.map((tap) => tap.name), ['haproxy', 'haproxy']);
+  t.deepEqual(hooks.onSnapshot.taps.map((tap) => tap.name), ['haproxy']);
   await hooks.onStart.promise(start);
   t.is(failures[0]?.plugin, 'haproxy');
+  await hooks.onSnapshot.promise({ version: 7 } as never, {} as never);
+  t.is(seen, 7);
 });
 
 test('scoped hooks: a plugin cannot call or intercept the hooks', (t) => {

@@ -29,12 +29,12 @@ const haproxy: MmsdPlugin<HaproxyOptions> = {
     if (ctx.mode === 'run' || ctx.mode === 'once') await ctx.files.ensureDirs(runtimeDirs(options));
     const template = options.template && ctx.resolvePath(options.template);
     const controller = new HaproxyController(ctx, options, compileTemplate(template));
-    hooks.onRender.tap('haproxy', (artifacts, snapshot) => [
+    hooks.onRender.tap((artifacts, snapshot) => [
       ...artifacts,
       { plugin: 'haproxy', path: options.configFile, content: controller.renderSnapshot(snapshot).text, mode: 0o644 },
     ]);
-    hooks.onSnapshot.tapPromise('haproxy', (snapshot, changes) => controller.onSnapshot(snapshot, changes));
-    hooks.onShutdown.tapPromise('haproxy', () => controller.shutdown());
+    hooks.onSnapshot.tapPromise((snapshot, changes) => controller.onSnapshot(snapshot, changes));
+    hooks.onShutdown.tapPromise(() => controller.shutdown());
   },
 };
 

@@ -2,7 +2,7 @@ import test from 'ava';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { PluginContext } from '@mmsd/core';
+import { pluginContext } from '@mmsd/core/testing';
 import { ConfigChecker } from '../src/config-check.js';
 import type { HaproxyOptions } from '../src/options.js';
 import type { HaproxyView } from '../src/view.js';
@@ -12,14 +12,13 @@ function checker(t: { teardown(fn: () => void): void }) {
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const runs: string[] = [];
   const quiet = () => {};
-  const ctx = {
-    log: { debug: quiet, info: quiet, warn: quiet, error: quiet },
+  const options = { bin: '/usr/sbin/haproxy', configFile: join(dir, 'haproxy.cfg') } as HaproxyOptions;
+  const ctx = pluginContext(options, {
     exec: async (_bin: string, args: readonly string[]) => {
       runs.push(args.join(' '));
       return { code: 0, signal: null, stdout: '', stderr: '' };
     },
-  } as unknown as PluginContext<HaproxyOptions>;
-  const options = { bin: '/usr/sbin/haproxy', configFile: join(dir, 'haproxy.cfg') } as HaproxyOptions;
+  });
   return { check: new ConfigChecker(ctx, options, { inc: quiet }), runs };
 }
 

@@ -32,11 +32,11 @@ const logger: MmsdPlugin<LoggerOptions> = {
       stream.write(`${formatRecord(record, ctx.options.format)}\n`);
     };
     const now = () => new Date().toISOString();
-    hooks.onSnapshot.tap('logger', (snapshot, changes) => {
+    hooks.onSnapshot.tap((snapshot, changes) => {
       if (changes.initial) write(snapshotRecord(snapshot, changes, now()));
     });
-    hooks.onAppChanged.tap('logger', (change) => write(appRecord(change, now())));
-    hooks.onTaskChanged.tap('logger', (change) => write(taskRecord(change, now())));
+    hooks.onAppChanged.tap((change) => write(appRecord(change, now())));
+    hooks.onTaskChanged.tap((change) => write(taskRecord(change, now())));
   },
 };
 

@@ -1,6 +1,6 @@
 import test from 'ava';
-import { createHooks, createStaticResolver, StateStore } from '@mmsd/core/testing';
-import type { MarathonApp, PluginContext, StatusUpdateEvent } from '@mmsd/core';
+import { createHooks, createStaticResolver, pluginContext, scopeHooks, StateStore } from '@mmsd/core/testing';
+import type { MarathonApp, StatusUpdateEvent } from '@mmsd/core';
 import { readFileSync } from 'node:fs';
 import logger from '../src/index.js';
 import type { LoggerOptions } from '../src/index.js';
@@ -31,7 +31,7 @@ function kill(s: StateStore, status: string) {
 
 async function run(options: LoggerOptions, drive: (hooks: ReturnType<typeof createHooks>) => Promise<void>): Promise<string[]> {
   const hooks = createHooks();
-  await logger.apply(hooks, { options, name: 'logger' } as PluginContext<LoggerOptions>);
+  await logger.apply(scopeHooks(hooks, 'logger'), pluginContext(options, { name: 'logger' }));
   const lines: string[] = [];
   const write = process.stdout.write.bind(process.stdout);
   process.stdout.write = ((chunk: string) => {

@@ -1,10 +1,9 @@
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
 import { mkdir, readdir, readFile, stat, unlink, utimes, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { format } from 'node:util';
-import { createHooks, createStaticResolver, fileHelpersForTests, flakyFiles, StateStore } from './support.js';
-import type { FileHelpers, MarathonApp, PluginContext, StatusUpdateEvent } from '@mmsd/core';
+import { join } from 'node:path';
+import { createHooks, createStaticResolver, fileHelpersForTests, flakyFiles, pluginContext, scopeHooks, StateStore } from './support.js';
+import type { FileHelpers, MarathonApp, StatusUpdateEvent } from '@mmsd/core';
 import plugin, { MANIFEST, renderUpstreamFiles } from '../src/index.js';
 import type { UpstreamConfdOptions } from '../src/index.js';
 import { fixture } from '../../../test/helpers/paths.js';
@@ -17,21 +16,13 @@ async function apps(): Promise<MarathonApp[]> {
   return (JSON.parse(await readFile(fixture('apps-embed-tasks.json'), 'utf8')) as { apps: MarathonApp[] }).apps;
 }
 
-/** The plugin applied to fresh hooks, writing into a new temp dir (or `dir`) with `files`; what it logs above debug in `lines`. */
+/** The plugin applied to fresh hooks, writing into a new temp dir (or `dir`) with `files`; what it logs in `lines`. */
 async function setup(t: { teardown(fn: () => unknown): void }, dir?: string, files: FileHelpers = fileHelpersForTests) {
   const target = dir ?? join(await tempDir(t, 'mmsd-confd-'), 'confd');
   const hooks = createHooks({ onFailure: (f) => { throw f.error; } });
-  const lines: string[] = [];
-  const at = (level: string) => (message: string, ...args: unknown[]) => void lines.push(`${level} ${format(message, ...args)}`);
-  const ctx = {
-    name: 'upstream-confd',
-    options: { dir: target, mode: 0o644 },
-    configDir: '/',
-    resolvePath: (path: string) => resolve('/', path),
-    files,
-    log: { debug() {}, info: at('info'), warn: at('warn'), error: at('error'), fatal: at('fatal'), child() { return this; }, component: 't' },
-  } as unknown as PluginContext<UpstreamConfdOptions>;
-  await plugin.apply(hooks, ctx);
+  const ctx = pluginContext<UpstreamConfdOptions>({ dir: target, mode: 0o644 }, { name: 'upstream-confd', configDir: '/', files });
+  const lines = ctx.logged;
+  await plugin.apply(scopeHooks(hooks, ctx.name), ctx);
   t.teardown(() => hooks.onShutdown.promise());
   const store = new StateStore({ groups: ['*'], resolver: createStaticResolver({}) });
   const publish = async () => {

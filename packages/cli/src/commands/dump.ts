@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core';
 import { syncOnce } from '@mmsd/core/host';
 import { BaseCommand } from '../base-command.js';
 import { snapshotJson, snapshotTable } from '../format-snapshot.js';
-import { sharedFlags, sharedInput } from '../flags.js';
+import { sharedInput } from '../flags.js';
 
 export default class Dump extends BaseCommand {
   static override summary = 'Sync once and show the model: services, backends and why some are not exposed.';
@@ -16,7 +16,6 @@ export default class Dump extends BaseCommand {
   ];
 
   static override flags = {
-    ...sharedFlags,
     json: Flags.boolean({ summary: 'Print JSON (apps, services, excluded) instead of a table.' }),
   };
 

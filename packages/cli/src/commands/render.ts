@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { Flags } from '@oclif/core';
 import { renderArtifacts, syncOnce } from '@mmsd/core/host';
 import { BaseCommand } from '../base-command.js';
-import { sharedFlags, sharedInput } from '../flags.js';
+import { sharedInput } from '../flags.js';
 
 export default class Render extends BaseCommand {
   static override summary = 'Sync once and print the files every enabled handler would write; nothing is applied.';
@@ -16,7 +16,6 @@ export default class Render extends BaseCommand {
   ];
 
   static override flags = {
-    ...sharedFlags,
     out: Flags.string({ summary: 'Write the files below this directory (at their own paths) instead of printing them.', helpValue: 'DIR' }),
   };
 

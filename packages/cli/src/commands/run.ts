@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { Agent, createLogger, describeError } from '@mmsd/core/host';
 import { BaseCommand } from '../base-command.js';
-import { sharedFlags, sharedInput } from '../flags.js';
+import { sharedInput } from '../flags.js';
 import { announcePlugins, describeConfigSource, prepare } from '../setup.js';
 
 export default class Run extends BaseCommand {
@@ -22,7 +22,6 @@ SIGTERM and SIGINT stop it cleanly; SIGHUP reloads the config (a bad config is r
   ];
 
   static override flags = {
-    ...sharedFlags,
     once: Flags.boolean({ summary: 'Sync once, let the handlers apply the snapshot, and exit.' }),
     'state-file': Flags.string({ summary: 'Where to keep the last good state [<data dir>/state.json].', helpValue: 'PATH' }),
   };

@@ -49,9 +49,20 @@ export type MmsdHooks = {
   readonly [K in HookName]: (typeof HOOK_TABLE)[K]['kind'] extends 'waterfall' ? AsyncSeriesWaterfallHook<HookArgs[K]> : AsyncSeriesHook<HookArgs[K]>;
 };
 
+/** A tap method as a plugin calls it: the host names the tap after the plugin, so the name may be left out. */
+export interface PluginTap<M extends (options: never, fn: never) => void> {
+  (fn: Parameters<M>[1]): void;
+  (options: Parameters<M>[0], fn: Parameters<M>[1]): void;
+}
+
 /** The hooks as a plugin gets them: it may tap them (and ask whether anyone did), not call them. */
 export type PluginHooks = {
-  readonly [K in HookName]: Pick<MmsdHooks[K], 'tap' | 'tapAsync' | 'tapPromise' | 'isUsed'>;
+  readonly [K in HookName]: {
+    tap: PluginTap<MmsdHooks[K]['tap']>;
+    tapAsync: PluginTap<MmsdHooks[K]['tapAsync']>;
+    tapPromise: PluginTap<MmsdHooks[K]['tapPromise']>;
+    isUsed(): boolean;
+  };
 };
 
 export const HOOK_NAMES = Object.keys(HOOK_TABLE) as readonly HookName[];
@@ -177,7 +188,8 @@ const HOST_ONLY = new Set(['call', 'callAsync', 'promise', 'intercept']);
 
 /**
  * The hooks as one plugin sees them: its taps are always named after it (so failures and
- * ordering are attributed correctly), and it cannot call or intercept the host's hooks.
+ * ordering are attributed correctly; a plugin may leave the name out), and it cannot call or
+ * intercept the host's hooks.
  */
 export function scopeHooks(hooks: MmsdHooks, plugin: string): PluginHooks {
   const scoped: Record<string, unknown> = {};
@@ -187,7 +199,8 @@ export function scopeHooks(hooks: MmsdHooks, plugin: string): PluginHooks {
       get(target, property, receiver) {
         if (typeof property === 'string' && TAP_METHODS.has(property)) {
           const method = Reflect.get(target, property, receiver) as AnyFn;
-          return (options: unknown, fn: AnyFn) => {
+          return (options: unknown, fn?: AnyFn) => {
+            if (typeof options === 'function') return method.call(target, { name: plugin }, options);
             const tapOptions = typeof options === 'object' && options !== null ? options : {};
             return method.call(target, { ...tapOptions, name: plugin }, fn);
           };

@@ -1,0 +1,73 @@
+import { resolve } from 'node:path';
+import { format } from 'node:util';
+import type { MmsdConfig } from './config/types.js';
+import { DEFAULTS } from './config/schema.js';
+import type { Logger } from './log.js';
+import type { MarathonReader } from './marathon/client.js';
+import type { Snapshot } from './model/types.js';
+import type { MetricsHelpers, PluginContext } from './plugins/types.js';
+import { exec } from './util/exec.js';
+import { fileHelpers } from './util/files.js';
+
+/** A plugin context for a test, and what the plugin logged (`info …`, `warn …`; debug too). */
+export type TestPluginContext<Options> = PluginContext<Options> & { readonly logged: string[] };
+
+const NOTHING = Object.freeze({ inc() {}, set() {}, observe() {} });
+const NO_METRICS: MetricsHelpers = { counter: () => NOTHING, gauge: () => NOTHING, histogram: () => NOTHING };
+const NO_MARATHON: MarathonReader = {
+  endpoint: '',
+  getApps: () => Promise.reject(new Error('no Marathon in this test (give pluginContext a marathon)')),
+  getApp: () => Promise.reject(new Error('no Marathon in this test (give pluginContext a marathon)')),
+};
+
+/** The config of an agent without a config file, with no Marathon and no plugins. */
+export function testConfig(): MmsdConfig {
+  return {
+    marathon: { endpoints: [], resyncInterval: DEFAULTS.resyncInterval, timeout: DEFAULTS.timeout, streamTimeout: DEFAULTS.streamTimeout },
+    groups: [...DEFAULTS.groups],
+    coalesce: DEFAULTS.coalesce,
+    stateFile: false,
+    logLevel: DEFAULTS.logLevel,
+    dns: { ttl: DEFAULTS.dnsTtl, hosts: {} },
+    dropGuard: { ...DEFAULTS.dropGuard },
+    metrics: { bind: DEFAULTS.metricsBind },
+    plugins: [],
+  };
+}
+
+function capturingLogger(lines: string[], component: string): Logger {
+  const at =
+    (level: string) =>
+    (message: string, ...args: unknown[]): void =>
+      void lines.push(`${level} ${format(message, ...args)}`);
+  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), fatal: at('fatal'), child: (name) => capturingLogger(lines, `${component}:${name}`), component };
+}
+
+/**
+ * The context mmsd gives a plugin's `apply`, for its tests: its `options` as given (validate
+ * them against your schema yourself if the test needs defaults), mode `run`, the real file
+ * helpers and exec, no metrics, no Marathon, an empty snapshot; anything in `overrides`
+ * replaces its part. What the plugin logs is in `logged`.
+ */
+export function pluginContext<Options>(options: Options, overrides: Partial<PluginContext<Options>> = {}): TestPluginContext<Options> {
+  const logged: string[] = [];
+  const name = overrides.name ?? 'test';
+  const configDir = overrides.configDir ?? process.cwd();
+  const empty: Snapshot = { apps: new Map(), services: new Map(), excluded: new Map(), version: 0 };
+  return {
+    name,
+    options: Object.freeze({ ...options }),
+    log: capturingLogger(logged, `plugin:${name}`),
+    config: testConfig(),
+    configDir,
+    resolvePath: (path: string) => resolve(configDir, path),
+    mode: 'run',
+    marathon: NO_MARATHON,
+    files: fileHelpers,
+    exec,
+    metrics: NO_METRICS,
+    getSnapshot: () => empty,
+    ...overrides,
+    logged,
+  };
+}
