@@ -6,7 +6,7 @@ import type { ServerTransition } from './observer.js';
 const DEFAULT_TEMPLATE = new URL('../plugins/haproxy/templates/haproxy.cfg.ejs', import.meta.url);
 
 /** `2026-12-02T11:52:12.629218+00:00` → wall-clock ms with the µs fraction. */
-export function rfc5424Time(stamp: string): number {
+function rfc5424Time(stamp: string): number {
   const match = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$/.exec(stamp);
   if (!match) return Number.NaN;
   return Date.parse(`${match[1]}${match[3]}`) + Number(`0.${match[2] ?? '0'}`) * 1000;

@@ -62,7 +62,7 @@ export function isMmsdError(error: unknown): error is MmsdError {
   );
 }
 
-export function errorMessage(error: unknown): string {
+function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);
 }

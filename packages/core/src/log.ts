@@ -19,10 +19,6 @@ export interface Logger {
   readonly component: string;
 }
 
-export function isLogLevel(value: unknown): value is LogLevel {
-  return typeof value === 'string' && (LOG_LEVELS as readonly string[]).includes(value);
-}
-
 /** The debug namespaces a log level enables. */
 export function namespacesForLevel(level: LogLevel): string {
   if (level === 'debug') return 'mmsd:*';
@@ -32,7 +28,7 @@ export function namespacesForLevel(level: LogLevel): string {
     .join(',');
 }
 
-let userNamespaces: string | undefined = process.env.DEBUG;
+const userNamespaces: string | undefined = process.env.DEBUG;
 
 /**
  * Enables the namespaces of `level`, plus whatever `DEBUG` named when the process started
@@ -45,10 +41,6 @@ export function setLogLevel(level: LogLevel): void {
 }
 
 /** Tests use this to forget the DEBUG value seen at startup. */
-export function resetUserNamespaces(value: string | undefined): void {
-  userNamespaces = value;
-}
-
 export function createLogger(component: string): Logger {
   const sinks = new Map<LogLevel, createDebug.Debugger>();
   const sink = (level: LogLevel): createDebug.Debugger => {

@@ -30,7 +30,7 @@ export function appliedFromView(view: HaproxyView): Applied {
  * passes through drain (no new connections) and is forced DOWN before it is made ready; only
  * its own checks then bring it up. Measured with HAProxy 2.6: up 0.5 s later (two checks, fastinter 250 ms).
  */
-export function readyCommands(id: string, checks: boolean): string[] {
+function readyCommands(id: string, checks: boolean): string[] {
   if (!checks) return [`set server ${id} state ready`];
   return [`set server ${id} state drain`, `set server ${id} health down`, `set server ${id} state ready`];
 }

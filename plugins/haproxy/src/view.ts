@@ -109,7 +109,7 @@ function checkOf(service: Service, checks: boolean, warnings: string[]): CheckVi
   }
 }
 
-export function serverState(backend: Backend): ServerState {
+function serverState(backend: Backend): ServerState {
   return backend.health === 'up' ? 'ready' : backend.health === 'draining' ? 'drain' : 'maint';
 }
 
@@ -120,10 +120,10 @@ const DEFAULT_INTER_MS = 2000;
  * pass (see server-states.ts), so these decide how soon a new task gets traffic (rise 2: two
  * checks, about 0.5 s) and how soon a failing one loses it.
  */
-export const FAST_INTER_MS = 250;
+const FAST_INTER_MS = 250;
 
 /** `check inter 10000 fastinter 250 downinter 250 send-proxy`: the same keywords in the config and in `add server`. */
-export function serverOptions(service: Service, check: CheckView, checks: boolean): string {
+function serverOptions(service: Service, check: CheckView, checks: boolean): string {
   const words: string[] = [];
   if (checks) {
     const fast = String(Math.min(check.interMs ?? DEFAULT_INTER_MS, FAST_INTER_MS));
@@ -140,7 +140,7 @@ export function addressWithPort(address: string, port: number): string {
   return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
 }
 
-export function serverView(service: Service, check: CheckView, backend: Backend & { address: string }, checks: boolean): ServerView {
+function serverView(service: Service, check: CheckView, backend: Backend & { address: string }, checks: boolean): ServerView {
   const name = serverName(backend.taskId);
   const state = serverState(backend);
   const options = serverOptions(service, check, checks);

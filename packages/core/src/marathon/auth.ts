@@ -32,7 +32,3 @@ export function parseEndpoint(raw: string): Endpoint {
   return { url: url.toString().replace(/\/+$/, ''), ...(basic ? { basic } : {}) };
 }
 
-/** What a log line may show of an endpoint (never credentials). */
-export function showEndpoint(endpoint: Endpoint): string {
-  return endpoint.url;
-}

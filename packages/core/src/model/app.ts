@@ -106,7 +106,7 @@ export function sameDefinition(a: App, b: App): boolean {
   return a === b || (definitionKeys.get(a) !== undefined && definitionKeys.get(a) === definitionKeys.get(b));
 }
 
-export function tasksEqual(a: ReadonlyMap<string, Task>, b: ReadonlyMap<string, Task>): boolean {
+function tasksEqual(a: ReadonlyMap<string, Task>, b: ReadonlyMap<string, Task>): boolean {
   if (a === b) return true;
   if (a.size !== b.size) return false;
   for (const [id, task] of a) {

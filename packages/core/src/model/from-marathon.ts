@@ -36,7 +36,7 @@ function transportOf(protocol: unknown): Transport {
 }
 
 /** Host, Docker bridge, or a container network (IP per task), for both ≤1.4 and ≥1.5 shapes. */
-export function networkModeOf(app: MarathonApp): NetworkMode {
+function networkModeOf(app: MarathonApp): NetworkMode {
   const mode = Array.isArray(app.networks) ? app.networks[0]?.mode : undefined;
   if (mode === 'host') return 'host';
   if (mode === 'container/bridge') return 'bridge';

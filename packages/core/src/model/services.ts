@@ -66,7 +66,7 @@ function backendsOf(app: App, port: PortSpec, lookupAddress: AddressLookup): Bac
 }
 
 /** `host:port` order, as upstream files list them; the task id breaks ties. */
-export function compareBackends(a: Backend, b: Backend): number {
+function compareBackends(a: Backend, b: Backend): number {
   const ka = `${a.host}:${a.port}`;
   const kb = `${b.host}:${b.port}`;
   if (ka !== kb) return ka < kb ? -1 : 1;
@@ -129,7 +129,7 @@ function sameBackend(a: Backend, b: Backend): boolean {
 }
 
 /** Equal in everything but backends: a change here is structural for a load balancer. */
-export function sameServiceDefinition(a: Service, b: Service): boolean {
+function sameServiceDefinition(a: Service, b: Service): boolean {
   return (
     a === b ||
     (a.name === b.name &&

@@ -65,18 +65,6 @@ async function writeState(path: string, header: StateFileContent['mmsd'], apps: 
   await atomicWrite(path, chunks(header, apps), { mode: 0o600 });
 }
 
-/** Saves the state once; throws EMMSD_STATE_FILE when that fails. */
-export async function saveState(path: string, apps: Iterable<App>, meta: StateMeta): Promise<void> {
-  try {
-    await writeState(path, headerOf(meta), apps);
-  } catch (error) {
-    throw new MmsdError('EMMSD_STATE_FILE', `cannot write the state file ${path}: ${describeError(error)}`, {
-      cause: error,
-      hint: 'make its directory writable for mmsd, or set stateFile to another path (or false)',
-    });
-  }
-}
-
 /**
  * The agent's state file: a save that fails is logged once and retried with backoff until it
  * lands; a newer save supersedes a pending one (an older state never lands over a newer one).

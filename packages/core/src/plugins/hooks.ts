@@ -65,7 +65,7 @@ export type PluginHooks = {
   };
 };
 
-export const HOOK_NAMES = Object.keys(HOOK_TABLE) as readonly HookName[];
+const HOOK_NAMES = Object.keys(HOOK_TABLE) as readonly HookName[];
 
 export interface HookFailure {
   readonly hook: HookName;

@@ -39,7 +39,7 @@ function where(configFile: string | undefined): string {
   return configFile ? ` (in ${configFile})` : '';
 }
 
-export function normalizeEntry(entry: unknown, index: number, configFile?: string): [string, Record<string, unknown>] {
+function normalizeEntry(entry: unknown, index: number, configFile?: string): [string, Record<string, unknown>] {
   if (typeof entry === 'string' && entry.trim()) return [entry.trim(), {}];
   if (
     Array.isArray(entry) &&

@@ -97,7 +97,7 @@ export async function writeIfChanged(path: string, content: FileContent, options
   return compare && existing === undefined ? 'created' : 'updated';
 }
 
-export async function removeIfExists(path: string): Promise<boolean> {
+async function removeIfExists(path: string): Promise<boolean> {
   try {
     await unlink(path);
     return true;

@@ -1,5 +1,5 @@
 import { Ajv } from 'ajv';
-import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { ErrorObject } from 'ajv';
 
 /** An Ajv for our own schemas and plugins' option schemas: defaults filled in, all errors. */
 export function createAjv(): Ajv {
@@ -7,7 +7,7 @@ export function createAjv(): Ajv {
 }
 
 /** `/marathon/resyncInterval` → `marathon.resyncInterval`; `/plugins/2` → `plugins[2]`. */
-export function keyPath(instancePath: string, property?: string): string {
+function keyPath(instancePath: string, property?: string): string {
   const parts = instancePath.split('/').slice(1);
   if (property !== undefined) parts.push(property);
   let out = '';
@@ -59,6 +59,3 @@ export function describeSchemaErrors(errors: readonly ErrorObject[] | null | und
   return [...new Set(lines)];
 }
 
-export function validatorFor(ajv: Ajv, schema: object): ValidateFunction {
-  return ajv.compile(schema);
-}
