@@ -13,6 +13,7 @@ export { createHooks, scopeHooks } from './plugins/hooks.js';
 export { fileHelpers } from './util/files.js';
 export { RetryingFileWriter } from './util/retrying-files.js';
 export { pluginContext, testConfig } from './testing-context.js';
+export { tempDir, waitFor } from './testing-helpers.js';
 export type { TestPluginContext } from './testing-context.js';
 
 /** The snapshot a full sync of `apps` (Marathon's JSON) gives an agent of `groups`, its hosts resolved from `hosts`. */

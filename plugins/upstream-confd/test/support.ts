@@ -1,5 +1,5 @@
 // What the tests need from @mmsd/core at run time (the plugin itself imports only types).
-export { createHooks, createStaticResolver, pluginContext, scopeHooks, StateStore } from '@mmsd/core/testing';
+export { createHooks, createStaticResolver, pluginContext, scopeHooks, StateStore, tempDir, waitFor } from '@mmsd/core/testing';
 import { fileHelpers, RetryingFileWriter } from '@mmsd/core/testing';
 import type { FileHelpers } from '@mmsd/core';
 import type { BackoffOptions } from '@mmsd/core/testing';

@@ -2,13 +2,11 @@ import test from 'ava';
 import { spawnSync } from 'node:child_process';
 import { mkdir, readdir, readFile, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createHooks, createStaticResolver, fileHelpersForTests, flakyFiles, pluginContext, scopeHooks, StateStore } from './support.js';
+import { createHooks, createStaticResolver, fileHelpersForTests, flakyFiles, pluginContext, scopeHooks, StateStore, tempDir, waitFor } from './support.js';
 import type { FileHelpers, MarathonApp, StatusUpdateEvent } from '@mmsd/core';
 import plugin, { MANIFEST, renderUpstreamFiles } from '../src/index.js';
 import type { UpstreamConfdOptions } from '../src/index.js';
 import { fixture } from '../../../test/helpers/paths.js';
-import { tempDir } from '../../../test/helpers/tmp.js';
-import { waitFor } from '../../../test/helpers/wait.js';
 
 const FRONTEND_UP = 'staging_web_frontend.instance-c41a9e77-1de3-11eb-a0f1-0242ac110006._app.1';
 
