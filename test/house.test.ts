@@ -36,3 +36,9 @@ test(`no source file over ${MAX_LINES} lines without a reason in its header`, as
   }
   t.deepEqual(long, []);
 });
+
+test('the plugin API (packages/core/src/plugins/api.ts) is types only', async (t) => {
+  const { readFile } = await import('node:fs/promises');
+  const text = await readFile(fileURLToPath(new URL('../packages/core/src/plugins/api.ts', import.meta.url)), 'utf8');
+  t.deepEqual(text.split('\n').filter((line) => /^export (async )?(function|const|let|class|enum)\b|^import (?!type\b)/.test(line)), []);
+});

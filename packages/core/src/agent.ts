@@ -18,7 +18,7 @@ import type { Snapshot } from './model/types.js';
 import { Persister } from './persist/persister.js';
 import type { LoadedPlugin } from './plugins/load-plugins.js';
 import { PluginSet } from './plugins/plugin-set.js';
-import type { RunMode } from './plugins/types.js';
+import type { RunMode } from './plugins/api.js';
 import { Coalescer } from './publish/coalescer.js';
 import { Publisher } from './publish/publisher.js';
 import { StateStore } from './state/store.js';

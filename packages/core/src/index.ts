@@ -42,7 +42,7 @@ export type { Publication, StoreOptions, TaskEventResult } from './state/store.j
 // Hooks and plugins (docs/writing-a-plugin.md)
 export type { CreateHooksOptions, HookArgs, HookFailure, HookName, MmsdHooks, PluginHooks, PluginTap } from './plugins/hooks.js';
 export { HOOK_TABLE } from './plugins/hooks.js';
-export { definePlugin } from './plugins/types.js';
+export { definePlugin } from './plugins/define-plugin.js';
 export type {
   Artifact,
   Counter,
@@ -64,7 +64,7 @@ export type {
   WriteOptions,
   WriteOutcome,
   FileContent,
-} from './plugins/types.js';
+} from './plugins/api.js';
 
 // Config (docs/configuration.md)
 export type { ConfigSource, LoadedConfig, MmsdConfig, PluginEntry } from './config/types.js';

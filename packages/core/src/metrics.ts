@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type * as PromClient from 'prom-client';
-import type { MetricsHelpers } from './plugins/types.js';
+import type { MetricsHelpers } from './plugins/api.js';
 
 type Inc<L extends string = string> = Pick<Counter<L>, 'inc'>;
 type Assign<L extends string = string> = Pick<Gauge<L>, 'set'>;

@@ -8,7 +8,7 @@ import { createDnsResolver } from './model/address-resolver.js';
 import type { Snapshot } from './model/types.js';
 import type { LoadedPlugin } from './plugins/load-plugins.js';
 import { PluginSet } from './plugins/plugin-set.js';
-import type { Artifact } from './plugins/types.js';
+import type { Artifact } from './plugins/api.js';
 import { fetchedAppsSink } from './ingest/fetched-apps.js';
 import { StateStore } from './state/store.js';
 

@@ -5,7 +5,7 @@ import { DEFAULTS } from './config/schema.js';
 import type { Logger } from './log.js';
 import type { MarathonReader } from './marathon/client.js';
 import type { Snapshot } from './model/types.js';
-import type { MetricsHelpers, PluginContext } from './plugins/types.js';
+import type { MetricsHelpers, PluginContext } from './plugins/api.js';
 import { exec } from './util/exec.js';
 import { fileHelpers } from './util/files.js';
 

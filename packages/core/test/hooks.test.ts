@@ -1,7 +1,7 @@
 import test from 'ava';
 import type { HookFailure } from '../src/plugins/hooks.js';
 import { createHooks, scopeHooks } from '../src/plugins/hooks.js';
-import type { Artifact, StartContext } from '../src/plugins/types.js';
+import type { Artifact, StartContext } from '../src/plugins/api.js';
 import type { Snapshot } from '../src/model/types.js';
 
 const snapshot = {} as Snapshot;

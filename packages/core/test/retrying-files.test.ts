@@ -2,7 +2,7 @@ import test from 'ava';
 import FakeTimers from '@sinonjs/fake-timers';
 import { format } from 'node:util';
 import type { Logger } from '../src/log.js';
-import type { FileHelpers, MetricsHelpers, WriteOptions } from '../src/plugins/types.js';
+import type { FileHelpers, MetricsHelpers, WriteOptions } from '../src/plugins/api.js';
 import { RetryingFileWriter } from '../src/util/retrying-files.js';
 import { writeFailureHint } from '../src/util/write-failures.js';
 

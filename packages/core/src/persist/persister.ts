@@ -1,6 +1,6 @@
 import type { MmsdConfig } from '../config/types.js';
 import type { Logger } from '../log.js';
-import type { MetricsHelpers } from '../plugins/types.js';
+import type { MetricsHelpers } from '../plugins/api.js';
 import type { StateStore } from '../state/store.js';
 import { StateFileWriter } from './state-file.js';
 

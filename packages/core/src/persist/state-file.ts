@@ -5,7 +5,7 @@ import type { Logger } from '../log.js';
 import type { MarathonApp } from '../marathon/types.js';
 import { toMarathonApp } from '../model/to-marathon.js';
 import type { App } from '../model/types.js';
-import type { MetricsHelpers } from '../plugins/types.js';
+import type { MetricsHelpers } from '../plugins/api.js';
 import type { BackoffOptions } from '../util/backoff.js';
 import { atomicWrite, fileHelpers, readIfExists, removeStaleTemps } from '../util/files.js';
 import { RetryingFileWriter } from '../util/retrying-files.js';

@@ -6,7 +6,7 @@ import { moduleResolve } from 'import-meta-resolve';
 import { satisfies, validRange } from 'semver';
 import { MmsdError, describeError } from '../errors.js';
 import { createAjv, describeSchemaErrors } from '../util/schema.js';
-import type { MmsdPlugin } from './types.js';
+import type { MmsdPlugin } from './api.js';
 
 /** The version of the plugin host (this package), which a plugin's `mmsd` range must admit. */
 export const HOST_VERSION: string = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;

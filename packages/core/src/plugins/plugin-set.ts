@@ -10,7 +10,7 @@ import { fileHelpers } from '../util/files.js';
 import type { HookFailure, MmsdHooks } from './hooks.js';
 import { createHooks, scopeHooks } from './hooks.js';
 import type { LoadedPlugin } from './load-plugins.js';
-import type { MetricsHelpers, PluginContext, RunMode } from './types.js';
+import type { MetricsHelpers, PluginContext, RunMode } from './api.js';
 
 export interface PluginRuntime {
   readonly config: MmsdConfig;

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import type { Exec } from '../plugins/types.js';
+import type { Exec } from '../plugins/api.js';
 
 /** Runs a program without a shell; never rejects for a non-zero exit (the code is in the result). */
 export const exec: Exec = (file, args, options = {}) =>

@@ -1,4 +1,4 @@
-// The file contracts of the plugin API (re-exported by plugins/types.ts), here so that the
+// The file contracts of the plugin API (re-exported by plugins/api.ts), here so that the
 // file helpers do not import the plugin API that exposes them.
 import type { Logger } from '../log.js';
 import type { BackoffOptions } from './backoff.js';

@@ -1,7 +1,7 @@
 import { lstat, mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { FileHandle } from 'node:fs/promises';
-import type { FileContent, FileHelpers, StaleTemp, WriteOptions, WriteOutcome } from '../plugins/types.js';
+import type { FileContent, FileHelpers, StaleTemp, WriteOptions, WriteOutcome } from '../plugins/api.js';
 import { RetryingFileWriter } from './retrying-files.js';
 import { ensureDirs } from './dirs.js';
 

@@ -1,4 +1,4 @@
-// The metrics contracts of the plugin API (re-exported by plugins/types.ts).
+// The metrics contracts of the plugin API (re-exported by plugins/api.ts).
 
 export interface Counter {
   inc(labels?: Record<string, string>, value?: number): void;

@@ -1,3 +1,4 @@
+// The plugin API, types only: what a plugin is, what `apply` gets (docs/writing-a-plugin.md).
 import type { MmsdConfig } from '../config/types.js';
 import type { Logger } from '../log.js';
 import type { MarathonReader } from '../marathon/client.js';
@@ -85,12 +86,4 @@ export interface MmsdPlugin<Options = Record<string, unknown>> {
   readonly optionsSchema?: OptionsSchema;
   /** Taps hooks; must not act yet (act in onStart / onSnapshot, which `render` never calls). */
   apply(hooks: PluginHooks, ctx: PluginContext<Options>): void | Promise<void>;
-}
-
-/**
- * Identity, for typing (DESIGN §5): `export default definePlugin({ name, optionsSchema, apply })`.
- * `satisfies MmsdPlugin<Options>` does the same without a run-time import of @mmsd/core.
- */
-export function definePlugin<Options = Record<string, unknown>>(plugin: MmsdPlugin<Options>): MmsdPlugin<Options> {
-  return plugin;
 }
