@@ -6,6 +6,7 @@ import type { Logger } from './log.js';
 import type { MarathonReader } from './marathon/client.js';
 import type { Snapshot } from './model/types.js';
 import type { MetricsHelpers, PluginContext } from './plugins/api.js';
+import { toMarathonApp } from './model/to-marathon.js';
 import { exec } from './util/exec.js';
 import { fileHelpers } from './util/files.js';
 
@@ -67,6 +68,7 @@ export function pluginContext<Options>(options: Options, overrides: Partial<Plug
     exec,
     metrics: NO_METRICS,
     getSnapshot: () => empty,
+    toMarathonApp,
     ...overrides,
     logged,
   };

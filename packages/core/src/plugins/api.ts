@@ -2,7 +2,8 @@
 import type { MmsdConfig } from '../config/types.js';
 import type { Logger } from '../log.js';
 import type { MarathonReader } from '../marathon/client.js';
-import type { Snapshot } from '../model/types.js';
+import type { MarathonApp } from '../marathon/types.js';
+import type { App, Snapshot } from '../model/types.js';
 import type { PluginHooks } from './hooks.js';
 import type { RunMode } from './hook-types.js';
 import type { FileContent, RetryingFiles, RetryingFilesOptions, StaleTemp, WriteOptions, WriteOutcome } from '../util/file-types.js';
@@ -73,6 +74,11 @@ export interface PluginContext<Options = Record<string, unknown>> {
   readonly metrics: MetricsHelpers;
   /** The last published snapshot. */
   getSnapshot(): Snapshot;
+  /**
+   * An app of the model as Marathon's app JSON (1.5 and later, tasks embedded), which mmsd reads
+   * back into an equal App: for plugins that serve Marathon's API (the relay).
+   */
+  toMarathonApp(app: App): MarathonApp;
 }
 
 /** A JSON schema (draft-07) for a plugin's options. */

@@ -5,6 +5,7 @@ import type { Logger } from '../log.js';
 import { createLogger } from '../log.js';
 import type { MarathonReader } from '../marathon/client.js';
 import type { Snapshot } from '../model/types.js';
+import { toMarathonApp } from '../model/to-marathon.js';
 import { exec } from '../util/exec.js';
 import { fileHelpers } from '../util/files.js';
 import type { HookFailure, MmsdHooks } from './hooks.js';
@@ -65,6 +66,7 @@ export class PluginSet {
         exec,
         metrics: runtime.metrics,
         getSnapshot: runtime.getSnapshot,
+        toMarathonApp,
       });
       try {
         await plugin.apply(scopeHooks(hooks, plugin.name), ctx);

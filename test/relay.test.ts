@@ -1,0 +1,149 @@
+// The relay end to end: the real CLI as a relay in front of the simulator, agents behind it.
+import test from 'ava';
+import type { ExecutionContext } from 'ava';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { MarathonSimulator, SAMPLE_AGENTS, sampleApps } from '@mmsd/marathon-sim';
+import { startCli } from './helpers/cli.js';
+import { scratch } from './helpers/env.js';
+import { freePort } from './helpers/ports.js';
+import { waitFor } from './helpers/wait.js';
+
+const HOSTS = `dns: { hosts: ${JSON.stringify(SAMPLE_AGENTS)} }\n`;
+
+async function cluster(t: ExecutionContext) {
+  const sim = await MarathonSimulator.start({ heartbeatInterval: 1000 });
+  sim.loadApps(sampleApps());
+  t.teardown(() => sim.close());
+  return sim;
+}
+
+async function relay(t: ExecutionContext, upstream: string, extra: Record<string, unknown> = {}) {
+  const s = await scratch(t);
+  const port = await freePort();
+  const config = await s.write(
+    'relay.yaml',
+    `marathon: { endpoints: [${upstream}], streamTimeout: 5 }\nstateFile: false\n${HOSTS}plugins:\n  - [relay, ${JSON.stringify({ port, ...extra })}]\n`,
+  );
+  const cli = startCli(['run', '--config', config], { env: s.env });
+  t.teardown(() => cli.stop('SIGKILL'));
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(async () => (await fetch(`${url}/v2/apps`).catch(() => undefined))?.status === 200, { what: () => `the relay on ${url}: ${cli.err.slice(-5).join('\n')}` });
+  return { url, port, cli };
+}
+
+/** An agent writing upstream files from `endpoint` (Marathon or a relay). */
+async function agent(t: ExecutionContext, endpoint: string) {
+  const s = await scratch(t);
+  const dir = join(s.dir, 'confd');
+  const config = await s.write('agent.yaml', `marathon: { endpoints: [${endpoint}], streamTimeout: 5 }\nstateFile: false\n${HOSTS}plugins:\n  - [upstream-confd, { dir: ${dir} }]\n`);
+  const cli = startCli(['run', '--config', config], { env: s.env });
+  t.teardown(() => cli.stop('SIGKILL'));
+  await cli.line(/event stream connected/, { stream: 'err' });
+  return { dir, cli };
+}
+
+async function files(dir: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const name of (await readdir(dir).catch(() => [] as string[])).sort()) if (name.endsWith('.instances')) out[name] = await readFile(join(dir, name), 'utf8');
+  return out;
+}
+
+test('an agent behind a relay writes exactly what an agent at Marathon writes, through a run of changes', async (t) => {
+  const sim = await cluster(t);
+  const r = await relay(t, sim.url);
+  const direct = await agent(t, sim.url);
+  const relayed = await agent(t, r.url);
+  let last = '';
+  /** Waits until the direct agent's files changed from the last step and the relayed agent's equal them. */
+  const same = async (what: string) => {
+    let a: Record<string, string> = {};
+    let b: Record<string, string> = {};
+    await waitFor(
+      async () => {
+        [a, b] = await Promise.all([files(direct.dir), files(relayed.dir)]);
+        return Object.keys(a).length > 0 && JSON.stringify(a) !== last && JSON.stringify(a) === JSON.stringify(b);
+      },
+      { what: () => `${what}: the same files (direct ${JSON.stringify(a)}, relayed ${JSON.stringify(b)})` },
+    );
+    last = JSON.stringify(a);
+    return a;
+  };
+  const first = await same('the first sync');
+  t.true(Object.keys(first).length >= 3);
+  // Marathon sees the relay's stream and the direct agent's, not the relayed agent's.
+  t.is(sim.hub.size, 2);
+
+  const php = sim.tasks('/developer/trapni/php');
+  await sim.setHealth(php[0]!.id, !(php[0]!.healthCheckResults as { alive: boolean }[] | undefined)?.[0]?.alive);
+  const afterHealth = await same('a health flip');
+  t.notDeepEqual(afterHealth, first);
+  await sim.killTask(php[1]!.id);
+  await same('a kill and its replacement');
+  await sim.scaleApp('/developer/trapni/php', 4);
+  const scaled = await same('a scale up');
+  t.not(scaled['developer.trapni.php.instances'], afterHealth['developer.trapni.php.instances']);
+  await sim.createApp({ id: '/brand/new', instances: 2, portDefinitions: [{ port: 10555 }], labels: {} });
+  const created = await same('a new app');
+  t.truthy(created['brand.new.instances']);
+  await sim.deleteApp('/brand/new');
+  const deleted = await same('a deleted app');
+  t.falsy(deleted['brand.new.instances']);
+});
+
+test('a relay answers 503 until it has synced, never an empty list; it serves Marathon\'s read API and event framing', async (t) => {
+  const sim = await cluster(t);
+  sim.setFaults({ status: 503 });
+  const s = await scratch(t);
+  const port = await freePort();
+  const config = await s.write('relay.yaml', `marathon: { endpoints: [${sim.url}], streamTimeout: 5 }\nstateFile: false\nplugins:\n  - [relay, { port: ${port}, auth: { basic: "ops:secret" } }]\n`);
+  const cli = startCli(['run', '--config', config], { env: s.env });
+  t.teardown(() => cli.stop('SIGKILL'));
+  const url = `http://127.0.0.1:${port}`;
+  const auth = { Authorization: `Basic ${Buffer.from('ops:secret').toString('base64')}` };
+  await waitFor(async () => (await fetch(`${url}/ping`, { headers: auth }).catch(() => undefined))?.ok, { what: 'the relay to listen' });
+  t.is((await fetch(`${url}/v2/apps`)).status, 401, 'auth is required');
+  const before = await fetch(`${url}/v2/apps?embed=apps.tasks`, { headers: auth });
+  t.is(before.status, 503);
+  t.regex(await before.text(), /not synced/);
+  t.false(((await (await fetch(`${url}/v2/info`, { headers: auth })).json()) as { relay: { synced: boolean } }).relay.synced);
+  sim.clearFaults();
+  const answer = await waitFor(async () => {
+    const response = await fetch(`${url}/v2/apps?embed=apps.tasks&embed=apps.counts`, { headers: auth });
+    return response.status === 200 ? ((await response.json()) as { apps: { id: string; tasks: unknown[]; tasksRunning: number }[] }) : undefined;
+  }, { timeout: 60_000, what: 'the relay to sync' });
+  t.is(answer.apps.length, sampleApps().apps.length);
+  const php = answer.apps.find((a) => a.id === '/developer/trapni/php')!;
+  t.is(php.tasks.length, php.tasksRunning);
+  const one = await fetch(`${url}/v2/apps/developer/trapni/php?embed=app.tasks`, { headers: auth });
+  t.is(((await one.json()) as { app: { id: string } }).app.id, '/developer/trapni/php');
+  const missing = await fetch(`${url}/v2/apps/no/such?embed=app.tasks`, { headers: auth });
+  t.is(missing.status, 404);
+  t.regex(await missing.text(), /does not exist/);
+  t.true((((await (await fetch(`${url}/v2/tasks`, { headers: auth })).json()) as { tasks: unknown[] }).tasks.length) > 0);
+  t.is((await fetch(`${url}/v2/events`, { headers: { ...auth, Accept: 'text/event-stream, */*' } })).status, 405, 'Accept is compared exactly, as Jetty does');
+  t.is((await fetch(`${url}/v2/apps`, { method: 'POST', headers: auth, body: '{}' })).status, 405, 'a relay only reads');
+
+  // The event stream: attach first, then Marathon's frames, forwarded in order.
+  const stream = await fetch(`${url}/v2/events`, { headers: { ...auth, Accept: 'text/event-stream' } });
+  t.is(stream.headers.get('content-type'), 'text/event-stream;charset=utf-8');
+  let text = '';
+  const reader = stream.body!.getReader();
+  const reading = (async () => {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      text += Buffer.from(value).toString('utf8');
+    }
+  })().catch(() => {});
+  await waitFor(() => text.includes('event_stream_attached'), { what: 'the attach event' });
+  await sim.setHealth(sim.tasks('/developer/trapni/php')[0]!.id, false);
+  await waitFor(() => text.includes('health_status_changed_event'), { what: () => `the health event on the relay's stream: ${text}` });
+  t.regex(text, /^event: event_stream_attached\r\ndata: \{.*\}\r\n\r\n/);
+  const frames = text.split('\r\n\r\n').filter(Boolean).map((f) => f.replace(/^\r\n/, ''));
+  for (const frame of frames) t.regex(frame, /^event: [a-z_]+\r\ndata: \{[^\r\n]*\}$/);
+  const types = frames.map((f) => /^event: (\S+)/.exec(f)![1]);
+  t.true(types.indexOf('failed_health_check_event') < types.indexOf('health_status_changed_event'), types.join(' '));
+  await reader.cancel();
+  await reading;
+});
