@@ -56,13 +56,13 @@ test('an agent behind a relay writes exactly what an agent at Marathon writes, t
   const relayed = await agent(t, r.url);
   let last = '';
   /** Waits until the direct agent's files changed from the last step and the relayed agent's equal them. */
-  const same = async (what: string) => {
+  const same = async (what: string, holds: (files: Record<string, string>) => boolean = () => true) => {
     let a: Record<string, string> = {};
     let b: Record<string, string> = {};
     await waitFor(
       async () => {
         [a, b] = await Promise.all([files(direct.dir), files(relayed.dir)]);
-        return Object.keys(a).length > 0 && JSON.stringify(a) !== last && JSON.stringify(a) === JSON.stringify(b);
+        return Object.keys(a).length > 0 && JSON.stringify(a) !== last && holds(a) && JSON.stringify(a) === JSON.stringify(b);
       },
       { what: () => `${what}: the same files (direct ${JSON.stringify(a)}, relayed ${JSON.stringify(b)})` },
     );
@@ -81,13 +81,14 @@ test('an agent behind a relay writes exactly what an agent at Marathon writes, t
   await sim.killTask(php[1]!.id);
   await same('a kill and its replacement');
   await sim.scaleApp('/developer/trapni/php', 4);
-  const scaled = await same('a scale up');
+  const lines = (f: Record<string, string>) => (f['developer.trapni.php.instances'] ?? '').trim().split('\n\n')[1]?.split('\n').length ?? 0;
+  const scaled = await same('a scale up', (f) => lines(f) > lines(afterHealth));
   t.not(scaled['developer.trapni.php.instances'], afterHealth['developer.trapni.php.instances']);
   await sim.createApp({ id: '/brand/new', instances: 2, portDefinitions: [{ port: 10555 }], labels: {} });
-  const created = await same('a new app');
-  t.truthy(created['brand.new.instances']);
+  const created = await same('a new app', (f) => f['brand.new.instances'] !== undefined);
+  t.regex(created['brand.new.instances']!, /Service-Port: 10555/);
   await sim.deleteApp('/brand/new');
-  const deleted = await same('a deleted app');
+  const deleted = await same('a deleted app', (f) => f['brand.new.instances'] === undefined);
   t.falsy(deleted['brand.new.instances']);
 });
 
@@ -146,4 +147,64 @@ test('a relay answers 503 until it has synced, never an empty list; it serves Ma
   t.true(types.indexOf('failed_health_check_event') < types.indexOf('health_status_changed_event'), types.join(' '));
   await reader.cancel();
   await reading;
+});
+
+async function readers(url: string): Promise<number> {
+  const info = (await (await fetch(`${url}/v2/info`, { signal: AbortSignal.timeout(1000) })).json()) as { relay: { readers: number } };
+  return info.relay.readers;
+}
+
+async function fileStats(dir: string): Promise<string> {
+  const { stat } = await import('node:fs/promises');
+  const out: string[] = [];
+  for (const name of (await readdir(dir)).sort()) {
+    const s = await stat(join(dir, name));
+    out.push(`${name} ${s.ino} ${s.mtimeMs} ${await readFile(join(dir, name), 'utf8')}`);
+  }
+  return out.join('\n');
+}
+
+test('two relays: a hung relay is left for the other within 15 s, a Marathon restart behind the relays changes no file', async (t) => {
+  const sim = await cluster(t);
+  const a = await relay(t, sim.url);
+  const b = await relay(t, sim.url);
+  const s = await scratch(t);
+  const dir = join(s.dir, 'confd');
+  const config = await s.write('agent.yaml', `marathon: { endpoints: [${a.url}, ${b.url}], streamTimeout: 5 }\nstateFile: false\n${HOSTS}plugins:\n  - [upstream-confd, { dir: ${dir} }]\n`);
+  const agentCli = startCli(['run', '--config', config], { env: s.env });
+  t.teardown(() => agentCli.stop('SIGKILL'));
+  await waitFor(async () => Object.keys(await files(dir)).length >= 3, { what: 'the agent\'s files' });
+  // Marathon sees the two relays' streams only.
+  t.is(sim.hub.size, 2);
+  const [used, other] = (await readers(a.url)) === 1 ? [a, b] : [b, a];
+  await waitFor(async () => (await readers(used.url)) === 1, { what: 'the agent on one relay' });
+  const before = await fileStats(dir);
+
+  // Hung, not dead: its connections stay open and say nothing.
+  used.cli.child.kill('SIGSTOP');
+  t.teardown(() => used.cli.child.kill('SIGCONT'));
+  const hungAt = Date.now();
+  await waitFor(async () => (await readers(other.url)) === 1, { timeout: 15_000, what: 'the agent to move to the other relay' });
+  const moved = Date.now() - hungAt;
+  t.true(moved < 15_000, `moved after ${moved} ms`);
+  await agentCli.line(/event stream connected/, { stream: 'err', after: 1 });
+  t.is(await fileStats(dir), before, 'no file was rewritten while it moved');
+
+  // Changes still arrive, through the other relay.
+  const php = sim.tasks('/developer/trapni/php');
+  const content = (await files(dir))['developer.trapni.php.instances'];
+  await sim.setHealth(php[0]!.id, !(php[0]!.healthCheckResults as { alive: boolean }[] | undefined)?.[0]?.alive);
+  await waitFor(async () => (await files(dir))['developer.trapni.php.instances'] !== content, { what: 'the change through the other relay' });
+  const changed = await fileStats(dir);
+
+  // Marathon restarts behind the relays: they keep serving their state; nothing is rewritten.
+  const lines = other.cli.err.length;
+  sim.setFaults({ down: true });
+  // Down until the relay has noticed (its stream lost, its reconnect refused).
+  await other.cli.line(/event stream from .* lost/, { stream: 'err', after: lines });
+  t.is((await fetch(`${other.url}/v2/apps`)).status, 200, 'the relay serves its last state while Marathon is down');
+  sim.clearFaults();
+  await waitFor(() => sim.hub.size >= 1, { timeout: 20_000, what: 'the relay to reconnect to Marathon' });
+  t.is((await fetch(`${other.url}/v2/apps`)).status, 200, 'the relay served throughout');
+  t.is(await fileStats(dir), changed, 'a Marathon restart behind the relays changes no file');
 });

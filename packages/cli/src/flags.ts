@@ -15,7 +15,7 @@ export const sharedFlags = {
     helpValue: 'FILE',
   }),
   marathon: Flags.string({
-    summary: 'Marathon URL(s), comma-separated, tried in turn.',
+    summary: 'Marathon URL(s) or relays, comma-separated, tried in turn (in a random order per agent).',
     env: 'MARATHON',
     helpValue: 'URL[,URL...]',
   }),

@@ -281,6 +281,8 @@ export class Agent {
 function createClient(config: MmsdConfig, metrics: AgentMetrics, fetchImpl: typeof fetch | undefined): MarathonClient {
   return new MarathonClient({
     endpoints: config.marathon.endpoints,
+    // Agents that list the same relays (or masters) spread over them.
+    order: 'random',
     ...(config.marathon.auth ? { auth: config.marathon.auth } : {}),
     timeout: config.marathon.timeout * 1000,
     log: createLogger('marathon'),

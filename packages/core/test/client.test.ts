@@ -93,3 +93,15 @@ test('a redirect is followed with the credentials kept', async (t) => {
   const apps = await new MarathonClient({ endpoints: ['http://standby.invalid'], auth: { basic: 'u:p' }, fetch: redirecting }).getApps();
   t.is(apps.length, 6);
 });
+
+test('order random: each client tries the endpoints in an order of its own, all of them', (t) => {
+  const endpoints = ['http://relay-a:8080', 'http://relay-b:8080', 'http://relay-c:8080'];
+  const firsts = new Set<string>();
+  for (let i = 0; i < 60; i++) {
+    const client = new MarathonClient({ endpoints, order: 'random' });
+    t.deepEqual(client.endpoints.map((e) => e.url).sort(), endpoints);
+    firsts.add(client.endpoint);
+  }
+  t.is(firsts.size, 3, 'agents spread over the relays (60 clients, each relay first for some)');
+  t.is(new MarathonClient({ endpoints }).endpoint, endpoints[0], 'given: in the order listed');
+});

@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { MmsdError, describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { silentLogger } from '../log.js';
@@ -16,6 +17,21 @@ export interface MarathonClientOptions {
   fetch?: typeof fetch;
   /** Called after each request: what, where, how it went and how long it took. */
   onRequest?: (info: RequestInfo) => void;
+  /**
+   * `random`: the endpoints are tried in an order of this client's own (agents that list the
+   * same relays spread over them); `given` (the default): in the order listed.
+   */
+  order?: 'random' | 'given';
+}
+
+/** A random permutation (Fisher–Yates). */
+function shuffled<T>(list: readonly T[]): T[] {
+  const out = [...list];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = randomInt(i + 1);
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
 }
 
 export interface RequestInfo {
@@ -57,7 +73,8 @@ export class MarathonClient implements MarathonReader {
   constructor(options: MarathonClientOptions) {
     if (options.endpoints.length === 0) throw new TypeError('MarathonClient needs at least one endpoint');
     this.options = options;
-    this.endpoints = options.endpoints.map(parseEndpoint);
+    const endpoints = options.endpoints.map(parseEndpoint);
+    this.endpoints = options.order === 'random' ? shuffled(endpoints) : endpoints;
     this.log = options.log ?? silentLogger;
   }
 
