@@ -103,5 +103,5 @@ test('order random: each client tries the endpoints in an order of its own, all 
     firsts.add(client.endpoint);
   }
   t.is(firsts.size, 3, 'agents spread over the relays (60 clients, each relay first for some)');
-  t.is(new MarathonClient({ endpoints }).endpoint, endpoints[0], 'given: in the order listed');
+  t.is(new MarathonClient({ endpoints }).endpoint, endpoints[0]!, 'given: in the order listed');
 });
