@@ -28,7 +28,7 @@ const AGENTS = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`agent-$
 
 function config(url: string): MmsdConfig {
   return {
-    marathon: { endpoints: [url], resyncInterval: 3600, timeout: 60, streamTimeout: 60 },
+    marathon: { endpoints: [url], resyncInterval: 3600, timeout: 60, streamTimeout: 60, mode: 'events', pollInterval: 5 },
     groups: ['*'],
     coalesce: 0,
     stateFile: false,

@@ -9,7 +9,8 @@ import { StreamFeed } from './ingest/stream-feed.js';
 import { SyncLoop } from './ingest/sync-loop.js';
 import type { Logger } from './log.js';
 import { createLogger } from './log.js';
-import { MarathonClient } from './marathon/client.js';
+import { clientFor } from './marathon/client-for.js';
+import type { MarathonClient } from './marathon/client.js';
 import type { MarathonReader } from './marathon/client.js';
 import { AgentMetrics } from './metrics.js';
 import type { AddressResolver } from './model/address-resolver.js';
@@ -80,7 +81,7 @@ export class Agent {
     this.resolver = options.resolver ?? createDnsResolver({ ttl: this.config.dns.ttl, hosts: this.config.dns.hosts, log: createLogger('dns') });
     const store = new StateStore({ groups: this.config.groups, resolver: this.resolver, log: createLogger('model') });
     this.store = store;
-    this.client = createClient(this.config, this.metrics, options.fetch);
+    this.client = clientFor(this.config, this.metrics, options.fetch);
     const stopped = () => this.stopped;
     const changed = () => this.coalescer.notify();
     const requestResync = (reason: string) => this.sync.request(reason);
@@ -185,7 +186,7 @@ export class Agent {
       this.metricsServer = await this.metrics.serve(this.config.metrics.port, this.config.metrics.bind);
       this.log.info('metrics on http://%s:%d/metrics', this.config.metrics.bind, this.config.metrics.port);
     }
-    if (this.mode === 'run') {
+    if (this.following) {
       // A sync whose request leaves after the stream connected misses no event: waiting a
       // moment for the stream saves the second full sync its connection would otherwise need.
       const opened = new Promise<void>((resolve) => (this.streamOpen = resolve));
@@ -200,7 +201,10 @@ export class Agent {
         throw new Error('Marathon could not be reached and there is no saved state to start from');
       }
     }
-    if (this.mode === 'run') this.sync.scheduleResync();
+    if (this.mode === 'run') {
+      if (!this.following) this.log.info('polling Marathon every %d s (marathon.mode: poll, no event stream)', this.config.marathon.pollInterval);
+      this.sync.scheduleResync();
+    }
   }
 
   /** Stops following Marathon, flushes what is pending, runs onShutdown, saves the state. */
@@ -239,8 +243,9 @@ export class Agent {
     }
     const marathonChanged = JSON.stringify(previous.marathon) !== JSON.stringify(config.marathon);
     if (marathonChanged) {
-      this.client = createClient(config, this.metrics, this.options.fetch);
-      if (this.mode === 'run') this.feed.start();
+      this.client = clientFor(config, this.metrics, this.options.fetch);
+      if (this.following) this.feed.start();
+      else this.feed.stop();
     }
     if (this.store.known) {
       this.store.publish();
@@ -249,6 +254,11 @@ export class Agent {
     if (marathonChanged) this.requestResync('Marathon settings changed');
     this.sync.scheduleResync();
     this.log.info('configuration reloaded: plugins %s', next.names.join(', ') || '(none)');
+  }
+
+  /** `run` with Marathon's event stream (not `poll` mode, which syncs every pollInterval instead). */
+  private get following(): boolean {
+    return this.mode === 'run' && this.config.marathon.mode !== 'poll';
   }
 
   /** Asks for a full sync now (coalesced with one already running). */
@@ -276,20 +286,4 @@ export class Agent {
       ...(this.options.tapTimeout !== undefined ? { tapTimeout: this.options.tapTimeout } : {}),
     });
   }
-}
-
-function createClient(config: MmsdConfig, metrics: AgentMetrics, fetchImpl: typeof fetch | undefined): MarathonClient {
-  return new MarathonClient({
-    endpoints: config.marathon.endpoints,
-    // Agents that list the same relays (or masters) spread over them.
-    order: 'random',
-    ...(config.marathon.auth ? { auth: config.marathon.auth } : {}),
-    timeout: config.marathon.timeout * 1000,
-    log: createLogger('marathon'),
-    ...(fetchImpl ? { fetch: fetchImpl } : {}),
-    onRequest: (info) => {
-      metrics.requests.inc({ kind: info.kind, outcome: info.outcome });
-      metrics.requestSeconds.observe({ kind: info.kind }, info.seconds);
-    },
-  });
 }

@@ -24,7 +24,7 @@ const NO_MARATHON: MarathonReader = {
 /** The config of an agent without a config file, with no Marathon and no plugins. */
 export function testConfig(): MmsdConfig {
   return {
-    marathon: { endpoints: [], resyncInterval: DEFAULTS.resyncInterval, timeout: DEFAULTS.timeout, streamTimeout: DEFAULTS.streamTimeout },
+    marathon: { endpoints: [], resyncInterval: DEFAULTS.resyncInterval, timeout: DEFAULTS.timeout, streamTimeout: DEFAULTS.streamTimeout, mode: DEFAULTS.mode, pollInterval: DEFAULTS.pollInterval },
     groups: [...DEFAULTS.groups],
     coalesce: DEFAULTS.coalesce,
     stateFile: false,

@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { MarathonSimulator, sampleApps } from '@mmsd/marathon-sim';
 import { Agent } from '../src/agent.js';
-import type { MmsdConfig } from '../src/config/types.js';
 import { createStaticResolver } from '../src/model/address-resolver.js';
 import type { AppChange, ChangeSet, Snapshot, TaskChange } from '../src/model/types.js';
 import type { LoadedPlugin } from '../src/plugins/load-plugins.js';
@@ -52,7 +51,7 @@ function recorder(name = 'recorder'): Recorder {
 
 const config = testConfig;
 
-async function setup(t: { teardown(fn: () => unknown): void }, extra: Partial<MmsdConfig> = {}, recorders: Recorder[] = [recorder()]) {
+async function setup(t: { teardown(fn: () => unknown): void }, extra: Parameters<typeof testConfig>[1] = {}, recorders: Recorder[] = [recorder()]) {
   const sim = await MarathonSimulator.start({ agents: ['mesos-agent-1.dc1.example.internal'] });
   sim.loadApps(sampleApps());
   const agent = new Agent({
@@ -327,4 +326,22 @@ test('metrics: served on the configured port, with events, requests and syncs co
   t.regex(text, /mmsd_syncs_total\{kind="initial",outcome="ok"\} 1/);
   t.regex(text, /mmsd_services\{state="exposed"\} 7/);
   t.regex(text, /mmsd_marathon_events_total\{type="event_stream_attached"\} 1/);
+});
+
+test('poll mode: no event stream, a full sync every pollInterval, only changes published', async (t) => {
+  const { agent, r, sim } = await setup(t, { marathon: { mode: 'poll', pollInterval: 0.1 } });
+  await agent.start();
+  t.is(r.snapshots.length, 1);
+  await waitFor(() => requestsTo(sim, '/v2/apps') >= 4, { what: 'three more polls' });
+  t.is(sim.hub.size, 0, 'no event stream');
+  t.is(requestsTo(sim, '/v2/events'), 0);
+  // A poll is a full sync: it says so (handlers may check their files), with nothing in its change set.
+  t.true(r.snapshots.slice(1).every(({ changes }) => changes.full && changes.apps.length + changes.tasks.length + changes.services.length === 0), 'polls that find nothing new change nothing');
+  t.is(r.tasks.length, 0);
+  const task = sim.tasks('/developer/trapni/php')[0]!;
+  await sim.killTask(task.id, { scale: true });
+  await waitFor(() => r.tasks.some((c) => c.taskId === task.id && c.type === 'removed'), { what: 'the kill, seen by a poll' });
+  const last = r.snapshots.at(-1)!;
+  t.false(last.changes.initial);
+  t.true(last.changes.tasks.every((c) => c.appId === '/developer/trapni/php'), 'only what changed');
 });

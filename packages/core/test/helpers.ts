@@ -33,9 +33,11 @@ export function sseEvents(name: string): Record<string, unknown>[] {
 }
 
 /** A resolved config for agents under test: no state file, short timeouts, no plugins; `extra` overrides. */
-export function testConfig(endpoints: string[], extra: Partial<MmsdConfig> = {}): MmsdConfig {
+/** A config for `endpoints`; `extra.marathon` is merged into the defaults (endpoints kept unless it names some). */
+export function testConfig(endpoints: string[], extra: Omit<Partial<MmsdConfig>, 'marathon'> & { marathon?: Partial<MmsdConfig['marathon']> } = {}): MmsdConfig {
+  const { marathon, ...rest } = extra;
   return {
-    marathon: { endpoints, resyncInterval: 300, timeout: 2, streamTimeout: 30 },
+    marathon: { endpoints, resyncInterval: 300, timeout: 2, streamTimeout: 30, mode: 'events', pollInterval: 5, ...marathon },
     groups: ['*'],
     coalesce: 0,
     stateFile: false,
@@ -44,6 +46,6 @@ export function testConfig(endpoints: string[], extra: Partial<MmsdConfig> = {})
     dropGuard: { ratio: 0.5, minBackends: 3, confirmDelay: 0.2 },
     metrics: { bind: '127.0.0.1' },
     plugins: [],
-    ...extra,
+    ...rest,
   };
 }

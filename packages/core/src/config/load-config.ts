@@ -198,6 +198,8 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
       resyncInterval: (m.resyncInterval as number | undefined) ?? DEFAULTS.resyncInterval,
       timeout: (m.timeout as number | undefined) ?? DEFAULTS.timeout,
       streamTimeout: (m.streamTimeout as number | undefined) ?? DEFAULTS.streamTimeout,
+      mode: (m.mode as 'events' | 'poll' | undefined) ?? DEFAULTS.mode,
+      pollInterval: (m.pollInterval as number | undefined) ?? DEFAULTS.pollInterval,
     },
     groups: o.groups && o.groups.length > 0 ? [...o.groups] : (list(file.groups) ?? [...DEFAULTS.groups]),
     coalesce,

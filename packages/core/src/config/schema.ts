@@ -28,6 +28,8 @@ export const configSchema = {
         resyncInterval: { type: 'number', exclusiveMinimum: 0 },
         timeout: { type: 'number', exclusiveMinimum: 0 },
         streamTimeout: { type: 'number', exclusiveMinimum: 0 },
+        mode: { enum: ['events', 'poll'] },
+        pollInterval: { type: 'number', exclusiveMinimum: 0 },
       },
     },
     groups: {
@@ -92,6 +94,8 @@ export const DEFAULTS = {
   resyncInterval: 300,
   timeout: 10,
   streamTimeout: 30,
+  mode: 'events',
+  pollInterval: 5,
   groups: ['*'],
   coalesce: 0,
   logLevel: 'info',

@@ -16,6 +16,13 @@ export interface MmsdConfig {
     readonly timeout: number;
     /** Seconds without a byte on the event stream before it is considered dead. */
     readonly streamTimeout: number;
+    /**
+     * `events` (the default): Marathon's event stream, with full syncs every resyncInterval;
+     * `poll`: no event stream (setups without the event bus), a full sync every pollInterval.
+     */
+    readonly mode: 'events' | 'poll';
+    /** Seconds between two full syncs in `poll` mode. */
+    readonly pollInterval: number;
   };
   /** lb-group globs this agent exposes; `*` = all. */
   readonly groups: readonly string[];

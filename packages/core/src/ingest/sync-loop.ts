@@ -105,7 +105,13 @@ export class SyncLoop {
       this.resyncTimer = undefined;
       this.request('periodic');
       this.scheduleResync();
-    }, this.options.config().marathon.resyncInterval * 1000);
+    }, this.interval() * 1000);
+  }
+
+  /** Seconds to the next full sync: with no event stream (`poll`), every pollInterval. */
+  private interval(): number {
+    const { marathon } = this.options.config();
+    return marathon.mode === 'poll' ? marathon.pollInterval : marathon.resyncInterval;
   }
 
   stop(): void {
