@@ -1,4 +1,4 @@
-// npm run bench [-- --apps 100,10000 --tasks 10 --events 200 --reloads 5 --kills 3 --flips 10 --only upstream-confd|full-sync|haproxy|haproxy-restart|cpu-per-event|idle]
+// npm run bench [-- --apps 100,10000 --tasks 10 --events 200 --reloads 5 --kills 3 --flips 10 --readers 1000 --only upstream-confd|full-sync|haproxy|haproxy-restart|cpu-per-event|idle|relay]
 // Figures are printed side by side from one run (the machine is shared and noisy: compare
 // within a run, not across runs) and saved in bench/results/.
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -13,6 +13,8 @@ import type { IdleResult } from './idle-cpu.js';
 import type { CpuPerEventResult } from './cpu-per-event.js';
 import type { RestartResult } from './haproxy-restart.js';
 import type { HaproxyResult } from './haproxy.js';
+import { benchRelay } from './relay.js';
+import type { RelayResult } from './relay.js';
 import { benchUpstreamConfd } from './upstream-confd.js';
 import type { UpstreamResult } from './upstream-confd.js';
 import { ms } from './stats.js';
@@ -25,6 +27,7 @@ const { values } = parseArgs({
     reloads: { type: 'string', default: '5' },
     kills: { type: 'string', default: '3' },
     flips: { type: 'string', default: '10' },
+    readers: { type: 'string', default: '1000' },
     only: { type: 'string' },
   },
 });
@@ -34,7 +37,7 @@ const tasks = Number(values.tasks);
 const events = Number(values.events);
 const reloads = Number(values.reloads);
 const kills = Number(values.kills);
-const results: { upstreamConfd?: UpstreamResult[]; fullSync?: FullSyncResult[]; haproxy?: HaproxyResult[]; haproxyRestart?: RestartResult[]; cpuPerEvent?: CpuPerEventResult[]; idle?: IdleResult[] } = {};
+const results: { upstreamConfd?: UpstreamResult[]; fullSync?: FullSyncResult[]; haproxy?: HaproxyResult[]; haproxyRestart?: RestartResult[]; cpuPerEvent?: CpuPerEventResult[]; idle?: IdleResult[]; relay?: RelayResult[] } = {};
 
 if (!values.only || values.only === 'upstream-confd') {
   results.upstreamConfd = [];
@@ -141,6 +144,32 @@ if (!values.only || values.only === 'idle') {
   console.log('| handlers | CPU in the first 20 s (start, sync, memory reducer) | then CPU per second |');
   console.log('| --- | --- | --- |');
   for (const r of results.idle) console.log(`| ${r.handlers} | ${ms(r.settleMs)} | ${ms(r.cpuMsPerSecond)} |`);
+}
+
+if (!values.only || values.only === 'relay') {
+  results.relay = [];
+  const readers = Number(values.readers);
+  for (const apps of sizes) {
+    process.stderr.write(`relay: ${apps} apps × ${tasks} tasks, ${events} health flips, ${readers} event-stream readers…\n`);
+    results.relay.push(await benchRelay(apps, tasks, events, readers));
+  }
+  console.log(`\nrelay: health flip → upstream file, an agent at the simulator and one behind a relay (same flips); the flip's event at each of ${readers} readers of the relay's stream\n`);
+  console.log('| apps × tasks | at Marathon: median | p99 | behind a relay: median | p99 | fan-out to the readers: median | p99 | relay RSS (peak) |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const r of results.relay) {
+    console.log(`| ${r.apps} × ${r.tasksPerApp} | ${ms(r.direct.median)} | ${ms(r.direct.p99)} | ${ms(r.relayed.median)} | ${ms(r.relayed.p99)} | ${ms(r.fanout.median)} | ${ms(r.fanout.p99)} | ${r.relayRssMb.toFixed(0)} MB (${r.relayPeakRssMb.toFixed(0)}) |`);
+  }
+  // What Marathon serves per hour with the default resyncInterval (300 s: 12 full syncs an hour per reader of Marathon), from the measured answer size.
+  console.log('\nMarathon\'s load per hour (resyncInterval 300 s; event streams open: one per reader; answer sizes measured above)\n');
+  console.log('| apps | agents | without relays: streams, full fetches / h, MB / h | with 2 relays |');
+  console.log('| --- | --- | --- | --- |');
+  for (const r of results.relay) {
+    for (const agents of [100, 1000, 10_000]) {
+      const mb = (readers_: number) => ((readers_ * 12 * r.appsAnswerBytes) / 2 ** 20).toFixed(0);
+      console.log(`| ${r.apps} | ${agents} | ${agents}, ${agents * 12}, ${mb(agents)} | 2, 24, ${mb(2)} |`);
+    }
+  }
+  console.log(`\nRequests to the simulator's /v2/ while the agent behind the relay started and took its flips: ${results.relay.map((r) => `${r.marathonRequestsDuringFlips} at ${r.apps} apps`).join(', ')}`);
 }
 
 await mkdir(new URL('./results/', import.meta.url), { recursive: true });

@@ -60,7 +60,8 @@ test(`the simulator, 2 relays, ${AGENTS} agents: Marathon sees 2 streams and 2 f
       const dir = join(s.dir, `agent-${i}`, 'confd');
       dirs.push(dir);
       const file = await s.write(`agent-${i}.yaml`, `marathon: { endpoints: [${relays[0]!.url}, ${relays[1]!.url}], streamTimeout: 5 }\nstateFile: false\n${HOSTS}plugins:\n  - [upstream-confd, { dir: ${dir} }]\n`);
-      const { config, configDir } = await loadConfig({ configFile: file, systemDir: '/nonexistent' });
+      const { config, source } = await loadConfig({ configFile: file, systemDir: '/nonexistent' });
+      const configDir = source.directory;
       const plugins = await loadPlugins({ entries: config.plugins, searchDirs: [REPO_ROOT], baseDir: configDir });
       const agent = new Agent({ config, configDir, plugins, mode: 'run' });
       t.teardown(() => agent.stop());
