@@ -1,6 +1,7 @@
 // The relay end to end: the real CLI as a relay in front of the simulator, agents behind it.
 import test from 'ava';
 import type { ExecutionContext } from 'ava';
+import { readFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MarathonSimulator, SAMPLE_AGENTS, sampleApps } from '@mmsd/marathon-sim';
@@ -207,4 +208,71 @@ test('two relays: a hung relay is left for the other within 15 s, a Marathon res
   await waitFor(() => sim.hub.size >= 1, { timeout: 20_000, what: 'the relay to reconnect to Marathon' });
   t.is((await fetch(`${other.url}/v2/apps`)).status, 200, 'the relay served throughout');
   t.is(await fileStats(dir), changed, 'a Marathon restart behind the relays changes no file');
+});
+
+test('relays chain: an agent behind a plain relay behind an HTTPS relay with basic auth writes what an agent at Marathon writes; a relay says when its Marathon is gone', async (t) => {
+  const { execFile } = await import('node:child_process');
+  const sim = await cluster(t);
+  const s = await scratch(t);
+  const key = join(s.dir, 'relay.key');
+  const cert = join(s.dir, 'relay.crt');
+  await new Promise<void>((resolve, reject) =>
+    execFile('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'], (error) =>
+      error ? reject(error) : resolve(),
+    ),
+  );
+  // The first relay syncs every second, so that it notices soon when its Marathon is gone.
+  const port = await freePort();
+  const config = await s.write(
+    'tls-relay.yaml',
+    `marathon: { endpoints: [${sim.url}], streamTimeout: 5, resyncInterval: 1, timeout: 1 }\nstateFile: false\n${HOSTS}plugins:\n  - [relay, { port: ${port}, auth: { basic: "agents:s3cret" }, tls: { cert: relay.crt, key: relay.key } }]\n`,
+  );
+  const env = { ...s.env, NODE_EXTRA_CA_CERTS: cert };
+  const first = startCli(['run', '--config', config], { env });
+  t.teardown(() => first.stop('SIGKILL'));
+  const tlsUrl = `https://127.0.0.1:${port}`;
+  await first.line(/serving Marathon's read API on https:/, { stream: 'err' });
+  const s2 = await scratch(t);
+  const port2 = await freePort();
+  const second = startCli(
+    ['run', '--config', await s2.write('relay.yaml', `marathon: { endpoints: [${tlsUrl}], auth: { basic: "agents:s3cret" }, streamTimeout: 5 }\nstateFile: false\n${HOSTS}plugins:\n  - [relay, { port: ${port2} }]\n`)],
+    { env: { ...s2.env, NODE_EXTRA_CA_CERTS: cert } },
+  );
+  t.teardown(() => second.stop('SIGKILL'));
+  const chained = `http://127.0.0.1:${port2}`;
+  await waitFor(async () => (await fetch(`${chained}/v2/apps`).catch(() => undefined))?.status === 200, { what: () => `the chained relay: ${second.err.slice(-5).join('\n')}` });
+  const direct = await agent(t, sim.url);
+  const behind = await agent(t, chained);
+  await waitFor(async () => {
+    const [a, b] = await Promise.all([files(direct.dir), files(behind.dir)]);
+    return Object.keys(a).length >= 3 && JSON.stringify(a) === JSON.stringify(b);
+  }, { what: 'the same files through two relays' });
+  const php = sim.tasks('/developer/trapni/php');
+  const before = await files(behind.dir);
+  await sim.setHealth(php[0]!.id, !(php[0]!.healthCheckResults as { alive: boolean }[] | undefined)?.[0]?.alive);
+  await waitFor(async () => {
+    const [a, b] = await Promise.all([files(direct.dir), files(behind.dir)]);
+    return JSON.stringify(b) !== JSON.stringify(before) && JSON.stringify(a) === JSON.stringify(b);
+  }, { what: 'a change through two relays' });
+  t.is(sim.hub.size, 2, 'Marathon sees the first relay and the direct agent only');
+
+  // Its Marathon gone, the first relay keeps serving and says so.
+  const auth = { Authorization: `Basic ${Buffer.from('agents:s3cret').toString('base64')}` };
+  const info = async () => {
+    const { request } = await import('node:https');
+    return new Promise<{ relay: { upstreamReachable: boolean; synced: boolean } }>((resolve, reject) => {
+      request(`${tlsUrl}/v2/info`, { headers: auth, ca: readFileSync(cert) }, (response) => {
+        let body = '';
+        response.on('data', (chunk: Buffer) => (body += chunk));
+        response.on('end', () => resolve(JSON.parse(body) as never));
+      })
+        .on('error', reject)
+        .end();
+    });
+  };
+  t.true((await info()).relay.upstreamReachable);
+  sim.setFaults({ down: true });
+  await waitFor(async () => (await info()).relay.upstreamReachable === false, { timeout: 20_000, what: 'the relay to say its Marathon is unreachable' });
+  t.true((await info()).relay.synced, 'it still serves its last state');
+  t.deepEqual(await files(behind.dir), await files(direct.dir));
 });

@@ -26,7 +26,7 @@ function counts(app: App): Record<string, number> {
 export class Answers {
   private snapshot: Snapshot | undefined;
   private readonly cache = new Map<string, Buffer>();
-  private readonly json = new Map<string, MarathonApp>();
+  private readonly json = new WeakMap<App, MarathonApp>();
 
   constructor(private readonly toMarathonApp: (app: App) => MarathonApp) {}
 
@@ -38,13 +38,15 @@ export class Answers {
     return this.snapshot;
   }
 
-  /** A new snapshot: the answers of the old one are dropped; an unchanged app keeps its JSON. */
+  /**
+   * A new snapshot: the answers of the old one are dropped. An app's JSON is kept by the app
+   * object: snapshots share what did not change, so an unchanged app keeps its JSON and a
+   * changed one is a new object (nothing to invalidate: O(changed) per event).
+   */
   update(snapshot: Snapshot): void {
     if (snapshot === this.snapshot) return;
-    const before = this.snapshot;
     this.snapshot = snapshot;
     this.cache.clear();
-    for (const id of [...this.json.keys()]) if (!before || snapshot.apps.get(id) !== before.apps.get(id)) this.json.delete(id);
   }
 
   /** `GET /v2/apps`, with what `embed` asks for. */
@@ -73,10 +75,10 @@ export class Answers {
   }
 
   private marathonJson(app: App): MarathonApp {
-    let json = this.json.get(app.id);
+    let json = this.json.get(app);
     if (!json) {
       json = this.toMarathonApp(app);
-      this.json.set(app.id, json);
+      this.json.set(app, json);
     }
     return json;
   }

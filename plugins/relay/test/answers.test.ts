@@ -1,7 +1,7 @@
 import test from 'ava';
 import { readFile } from 'node:fs/promises';
 import type { MarathonApp, Snapshot } from '@mmsd/core';
-import { pluginContext, snapshotOf } from '@mmsd/core/testing';
+import { createStaticResolver, pluginContext, snapshotOf, StateStore } from '@mmsd/core/testing';
 import { Answers } from '../src/answers.js';
 import { fixture } from '../../../test/helpers/paths.js';
 
@@ -43,6 +43,18 @@ test('one serialized answer per snapshot, shared by every reader; an unchanged a
   answers.apps(new Set());
   answers.tasks();
   t.is(conversions, first.apps.size, 'other shapes reuse the JSON of each app');
+  // The next snapshot shares the unchanged apps: only the changed one is converted again.
+  const store = new StateStore({ groups: ['*'], resolver: createStaticResolver(HOSTS) });
+  store.replaceAll(apps);
+  const one = store.publish()!.snapshot;
+  answers.update(one);
+  answers.apps(new Set(['apps.tasks']));
+  const converted = conversions;
+  const task = [...one.apps.get('/developer/trapni/php')!.tasks.values()][0]!;
+  store.applyHealth('/developer/trapni/php', task.id, false);
+  answers.update(store.publish()!.snapshot);
+  answers.apps(new Set(['apps.tasks']));
+  t.is(conversions, converted + 1, 'one app changed, one converted');
   const counts = JSON.parse(answers.apps(new Set(['apps.counts'])).toString()) as { apps: Record<string, unknown>[] };
   t.true(counts.apps.every((a) => typeof a.tasksRunning === 'number' && a.tasks === undefined));
 });
