@@ -159,14 +159,15 @@ if (!values.only || values.only === 'relay') {
   for (const r of results.relay) {
     console.log(`| ${r.apps} × ${r.tasksPerApp} | ${ms(r.direct.median)} | ${ms(r.direct.p99)} | ${ms(r.relayed.median)} | ${ms(r.relayed.p99)} | ${ms(r.fanout.median)} | ${ms(r.fanout.p99)} | ${r.relayRssMb.toFixed(0)} MB (${r.relayPeakRssMb.toFixed(0)}) |`);
   }
-  // What Marathon serves per hour with the default resyncInterval (300 s: 12 full syncs an hour per reader of Marathon), from the measured answer size.
-  console.log('\nMarathon\'s load per hour (resyncInterval 300 s; event streams open: one per reader; answer sizes measured above)\n');
-  console.log('| apps | agents | without relays: streams, full fetches / h, MB / h | with 2 relays |');
+  // What Marathon serves per minute with the default resyncInterval (300 s: a full fetch every 5 minutes per reader of Marathon), from the measured answer size.
+  console.log('\nMarathon\'s load per minute (resyncInterval 300 s; event streams open: one per reader; answer sizes measured above)\n');
+  console.log('| apps | agents | without relays: streams, full fetches / min, MiB / min | with 2 relays |');
   console.log('| --- | --- | --- | --- |');
   for (const r of results.relay) {
     for (const agents of [100, 1000, 10_000]) {
-      const mb = (readers_: number) => ((readers_ * 12 * r.appsAnswerBytes) / 2 ** 20).toFixed(0);
-      console.log(`| ${r.apps} | ${agents} | ${agents}, ${agents * 12}, ${mb(agents)} | 2, 24, ${mb(2)} |`);
+      const perMinute = (readers_: number) => readers_ / 5;
+      const mb = (readers_: number) => ((perMinute(readers_) * r.appsAnswerBytes) / 2 ** 20).toFixed(1);
+      console.log(`| ${r.apps} | ${agents} | ${agents}, ${perMinute(agents)}, ${mb(agents)} | 2, ${perMinute(2)}, ${mb(2)} |`);
     }
   }
   console.log(`\nRequests to the simulator's /v2/ while the agent behind the relay started and took its flips: ${results.relay.map((r) => `${r.marathonRequestsDuringFlips} at ${r.apps} apps`).join(', ')}`);

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MarathonSimulator, SAMPLE_AGENTS, sampleApps } from '@mmsd/marathon-sim';
-import { startCli } from './helpers/cli.js';
+import { runCli, startCli } from './helpers/cli.js';
 import { scratch } from './helpers/env.js';
 import { freePort } from './helpers/ports.js';
 import { waitFor } from './helpers/wait.js';
@@ -72,6 +72,17 @@ test('an agent behind a relay writes exactly what an agent at Marathon writes, t
   };
   const first = await same('the first sync');
   t.true(Object.keys(first).length >= 3);
+  // What `render` prints (every handler's files: the HAProxy config too) is byte-identical.
+  const rendered = async (endpoint: string) => {
+    const s = await scratch(t);
+    const config = await s.write('render.yaml', `marathon: { endpoints: [${endpoint}] }\nstateFile: false\n${HOSTS}plugins:\n  - [upstream-confd, { dir: /var/run/mmsd/confd }]\n  - [haproxy, {}]\n`);
+    const { code, stdout, stderr } = await runCli(['render', '--config', config], { env: s.env });
+    t.is(code, 0, stderr);
+    return stdout;
+  };
+  const [atMarathon, atRelay] = await Promise.all([rendered(sim.url), rendered(r.url)]);
+  t.regex(atMarathon, /==> \/var\/run\/mmsd\/haproxy\.cfg \(haproxy\) <==/);
+  t.is(atRelay, atMarathon);
   // Marathon sees the relay's stream and the direct agent's, not the relayed agent's.
   t.is(sim.hub.size, 2);
 

@@ -116,7 +116,10 @@ export class EventFanout {
     if (!this.readers.delete(reader)) return;
     this.options.readers(this.readers.size);
     this.options.dropped(reason);
-    reader.response.destroy();
+    // A reset, not a close: a reader that stopped reading would never see a FIN queued behind
+    // the data it has not read; with a reset it learns at once (and reconnects).
+    if (reader.response.socket) reader.response.socket.resetAndDestroy();
+    else reader.response.destroy();
   }
 
   private startHeartbeat(): void {
