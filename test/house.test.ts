@@ -42,3 +42,18 @@ test('the plugin API (packages/core/src/plugins/api.ts) is types only', async (t
   const text = await readFile(fileURLToPath(new URL('../packages/core/src/plugins/api.ts', import.meta.url)), 'utf8');
   t.deepEqual(text.split('\n').filter((line) => /^export (async )?(function|const|let|class|enum)\b|^import (?!type\b)/.test(line)), []);
 });
+
+test('plugins depend on @mmsd/core for types only (no run-time import)', async (t) => {
+  const { readdir, readFile } = await import('node:fs/promises');
+  const { join } = await import('node:path');
+  const root = fileURLToPath(new URL('../plugins', import.meta.url));
+  const offenders: string[] = [];
+  for (const plugin of await readdir(root)) {
+    const src = join(root, plugin, 'src');
+    for (const file of (await readdir(src, { recursive: true })).filter((f) => f.endsWith('.ts'))) {
+      const text = await readFile(join(src, file), 'utf8');
+      for (const line of text.split('\n')) if (/^(import|export) (?!type\b).*from '@mmsd\/core/.test(line)) offenders.push(`${plugin}/src/${file}: ${line}`);
+    }
+  }
+  t.deepEqual(offenders, []);
+});

@@ -1,6 +1,8 @@
-// Issue 10's fleet: the simulator, two relays (real CLIs) and 50 agents (in this process: 50
-// CLIs would take ~3 GB and most of a minute of the two cores to start; the agents are the
-// same Agent the CLI runs, with the real upstream-confd plugin).
+// Issue 10's fleet: the simulator, two relays (real CLIs) and 50 agents, in this process: one
+// CLI agent with upstream-confd on the sample cluster measured 73 MB RSS and 0.66 s of CPU to
+// start, so 50 would be ~3.6 GB and ~33 s of CPU on the two cores; in one process the 50 start
+// in ~1.7 s with 154 MB (the test logs both). They are the Agent the CLI runs, with the real
+// upstream-confd plugin; the relays are real CLIs.
 import test from 'ava';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
