@@ -9,6 +9,7 @@ import type { MetricsHelpers, PluginContext } from './plugins/api.js';
 import { toMarathonApp } from './model/to-marathon.js';
 import { exec } from './util/exec.js';
 import { fileHelpers } from './util/files.js';
+import { createAjv, describeSchemaErrors } from './util/schema.js';
 
 /** A plugin context for a test, and what the plugin logged (`info …`, `warn …`; debug too). */
 export type TestPluginContext<Options> = PluginContext<Options> & { readonly logged: string[] };
@@ -72,4 +73,16 @@ export function pluginContext<Options>(options: Options, overrides: Partial<Plug
     ...overrides,
     logged,
   };
+}
+
+/**
+ * A plugin's options as mmsd hands them to `apply`: `options` validated against its
+ * `optionsSchema` with the schema's defaults filled in; throws with the schema's complaints.
+ */
+export function pluginOptions<Options>(plugin: { name: string; optionsSchema?: object }, options: Record<string, unknown> = {}): Options {
+  const copy = structuredClone(options);
+  if (!plugin.optionsSchema) return copy as Options;
+  const validate = createAjv().compile(plugin.optionsSchema);
+  if (!validate(copy)) throw new Error(`options of ${plugin.name}: ${describeSchemaErrors(validate.errors, plugin.optionsSchema, 'options').join('; ')}`);
+  return copy as Options;
 }

@@ -12,7 +12,7 @@ export { createStaticResolver } from './model/address-resolver.js';
 export { createHooks, scopeHooks } from './plugins/hooks.js';
 export { fileHelpers } from './util/files.js';
 export { RetryingFileWriter } from './util/retrying-files.js';
-export { pluginContext, testConfig } from './testing-context.js';
+export { pluginContext, pluginOptions, testConfig } from './testing-context.js';
 export { tempDir, waitFor } from './testing-helpers.js';
 export type { TestPluginContext } from './testing-context.js';
 

@@ -1,0 +1,101 @@
+import { rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import type { PluginContext, Snapshot } from '@mmsd/core';
+import type { NginxOptions } from './options.js';
+import { NginxProcess } from './nginx-process.js';
+import type { Renderer } from './render.js';
+import { buildView } from './view.js';
+import type { NginxView } from './view.js';
+
+/**
+ * Keeps the local nginx in step with the snapshots, on the reload path: a snapshot whose config
+ * differs is checked (`nginx -t`), installed atomically, and nginx reloaded (SIGHUP to the
+ * master), at most once per `minReloadInterval` (changes meanwhile go into the next); nginx is
+ * started when it does not run (`manage`). A config nginx refuses never replaces the file.
+ */
+export class NginxController {
+  private readonly process: NginxProcess;
+  private snapshot: Snapshot | undefined;
+  private installed: string | undefined;
+  private queue: Promise<void> = Promise.resolve();
+  private timer: NodeJS.Timeout | undefined;
+  private lastReloadAt = 0;
+  private stopping = false;
+  private candidates = 0;
+  private refused: string | undefined;
+
+  constructor(
+    private readonly ctx: PluginContext<NginxOptions>,
+    private readonly options: NginxOptions,
+    private readonly renderer: Renderer,
+    private readonly stream: boolean,
+  ) {
+    this.process = new NginxProcess(ctx, options);
+  }
+
+  render(snapshot: Snapshot): { view: NginxView; text: string } {
+    const view = buildView(snapshot, this.options, this.stream);
+    return { view, text: this.renderer(view) };
+  }
+
+  async onSnapshot(snapshot: Snapshot): Promise<void> {
+    this.snapshot = snapshot;
+    if (this.installed === undefined) return this.enqueue();
+    if (this.timer || this.stopping) return;
+    const wait = Math.max(0, this.lastReloadAt + this.options.minReloadInterval * 1000 - Date.now());
+    if (wait === 0) return this.enqueue();
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.enqueue();
+    }, wait);
+  }
+
+  async shutdown(): Promise<void> {
+    this.stopping = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.queue;
+  }
+
+  private enqueue(): Promise<void> {
+    const run = this.queue.then(() => this.apply()).catch((error: unknown) => this.ctx.log.error('%s', (error as Error).message));
+    this.queue = run;
+    return run;
+  }
+
+  private async apply(): Promise<void> {
+    const snapshot = this.snapshot;
+    if (!snapshot) return;
+    const { view, text } = this.render(snapshot);
+    for (const warning of view.warnings) this.ctx.log.warn('%s', warning);
+    const pid = this.options.manage ? await this.process.masterPid() : undefined;
+    if (text === this.installed && (pid || !this.options.manage)) return;
+    if (text !== this.installed) {
+      const candidate = join(dirname(this.options.configFile), `.${basename(this.options.configFile)}.candidate-${process.pid}-${++this.candidates}`);
+      await writeFile(candidate, text, { mode: 0o644 });
+      let reason: string | undefined;
+      try {
+        reason = await this.process.check(candidate);
+      } finally {
+        await rm(candidate, { force: true });
+      }
+      if (reason) {
+        if (reason !== this.refused) this.ctx.log.error('nginx refused the new config (nginx -t): %s; nginx keeps what it runs', reason);
+        this.refused = reason;
+        return;
+      }
+      if (this.refused) this.ctx.log.info('nginx accepts the config again');
+      this.refused = undefined;
+      await this.ctx.files.write(this.options.configFile, text, { mode: 0o644 });
+      this.installed = text;
+    }
+    if (!this.options.manage) return;
+    if (pid) {
+      await this.process.reload(pid);
+      this.ctx.log.info('nginx reloaded: %d HTTP and %d TCP services', view.http.length, view.tcp.length);
+    } else {
+      await this.process.start();
+      this.ctx.log.info('nginx started: %d HTTP and %d TCP services', view.http.length, view.tcp.length);
+    }
+    this.lastReloadAt = Date.now();
+  }
+}

@@ -1,0 +1,49 @@
+// The nginx handler end to end (first part: the reload path): the real CLI, real nginx, real
+// HTTP backends, all on loopback.
+import test from 'ava';
+import { readFileSync } from 'node:fs';
+import { MarathonSimulator } from '@mmsd/marathon-sim';
+import { get } from './helpers/backends.js';
+import { scratch } from './helpers/env.js';
+import { backends, hits, sorted, startMmsd, webApp } from './helpers/mmsd-haproxy.js';
+import { freePort } from './helpers/ports.js';
+import { waitFor } from './helpers/wait.js';
+
+function stopNginx(pidFile: string): void {
+  try {
+    process.kill(Number(readFileSync(pidFile, 'utf8').trim()), 'SIGTERM');
+  } catch {
+    // not running
+  }
+}
+
+test('nginx: served by service port and by Host, a task that goes down leaves, every change through a checked reload', async (t) => {
+  const sim = await MarathonSimulator.start({ agents: ['127.0.0.1'], heartbeatInterval: 1000 });
+  t.teardown(() => sim.close());
+  const s = await scratch(t);
+  const [port, gateway] = [await freePort(), await freePort()];
+  const files = { configFile: `${s.dir}/nginx.conf`, pidFile: `${s.dir}/nginx.pid`, logFile: `${s.dir}/nginx.log`, tempDir: `${s.dir}/nginx-temp` };
+  t.teardown(() => stopNginx(files.pidFile));
+  const config = await s.write(
+    'mmsd.yaml',
+    `marathon: { endpoints: [${sim.url}], streamTimeout: 5 }\nplugins:\n  - [nginx, ${JSON.stringify({ ...files, bind: '127.0.0.1', gateway: { http: gateway, https: 0 }, minReloadInterval: 0 })}]\n`,
+  );
+  const list = await backends(t, ['one', 'two']);
+  await webApp(sim, '/web', port, list, { 'lb-vhost': 'www.example.com' });
+  for (const task of sim.tasks('/web')) await sim.setHealth(task.id, true);
+  const cli = startMmsd(t, config, s.env);
+  await cli.line(/nginx started/, { stream: 'err' });
+  await waitFor(async () => sorted(await hits(port, 12)).join() === 'one,two', { what: 'both backends behind the service port' });
+  t.deepEqual(sorted(await hits(gateway, 12, 'www.example.com')), ['one', 'two'], 'by Host on the gateway');
+  t.is((await get(gateway, { host: 'other.example.com' })).status, 404, 'an unknown name: no service');
+
+  // A task goes down: after the reload it gets no request.
+  const pid = readFileSync(files.pidFile, 'utf8').trim();
+  const down = sim.tasks('/web').find((task) => (task.ports as number[])[0] === list[0]!.port)!;
+  await sim.setHealth(down.id, false);
+  await cli.line(/nginx reloaded/, { stream: 'err' });
+  await waitFor(async () => sorted(await hits(port, 12)).join() === 'two', { what: 'only the up backend' });
+  t.is(readFileSync(files.pidFile, 'utf8').trim(), pid, 'the same master: reloaded, not restarted');
+  t.regex(readFileSync(files.configFile, 'utf8'), new RegExp(`server 127\\.0\\.0\\.1:${list[1]!.port} `));
+  t.notRegex(readFileSync(files.configFile, 'utf8'), new RegExp(`server 127\\.0\\.0\\.1:${list[0]!.port} `));
+});
