@@ -13,6 +13,8 @@ import { renderUpstreamFiles } from '@mmsd/plugin-upstream-confd';
 import { appRecord, formatRecord, taskRecord } from '@mmsd/plugin-logger';
 import { fixture } from './helpers/paths.js';
 import { configSections, haproxyCheck, optionsDefaults } from '../plugins/haproxy/test/support.js';
+import { buildView as nginxView, compileTemplate as nginxTemplate } from '@mmsd/plugin-nginx';
+import { nginxCheck, nginxOptions } from '../plugins/nginx/test/support.js';
 
 const AGENTS = {
   'mesos-agent-1.dc1.example.internal': '10.0.1.11',
@@ -105,6 +107,29 @@ test('haproxy: hostile ids, hosts, ports and IPs: every config passes haproxy -c
     { numRuns: 100, seed },
   );
   t.is(runs, 100);
+});
+
+test('nginx: hostile ids, hosts, ports and IPs: every config passes nginx -t, nothing leaks, other upstreams unchanged', async (t) => {
+  const apps = await baseApps();
+  const render = nginxTemplate();
+  const upstreams = (text: string) => new Map([...text.matchAll(/\n {2}upstream (\S+) \{\n[^}]*\}/g)].map((m) => [m[1]!, m[0]]));
+  const baseline = upstreams(render(nginxView(snapshotOf(apps), nginxOptions(), true)));
+  t.true(baseline.size >= 3);
+  let runs = 0;
+  await fc.assert(
+    fc.asyncProperty(hostileArbitrary, async (h) => {
+      runs++;
+      const snapshot = snapshotOf([...apps, hostileApp(h)]);
+      const text = render(nginxView(snapshot, nginxOptions(), true));
+      if (LEAKS.test(text)) throw new Error('a hostile value reached the config');
+      const now = upstreams(text);
+      for (const [name, block] of baseline) if (now.get(name) !== block) throw new Error(`upstream ${name} changed`);
+      const check = nginxCheck((files) => render(nginxView(snapshot, nginxOptions(files), true)));
+      if (!check.ok) throw new Error(`nginx -t failed: ${check.output}`);
+    }),
+    { numRuns: 60, seed },
+  );
+  t.is(runs, 60);
 });
 
 test('upstream-confd: hostile ids, hosts, ports and IPs: file names and instance lines are valid, other files unchanged', async (t) => {

@@ -46,4 +46,11 @@ test('nginx: served by service port and by Host, a task that goes down leaves, e
   t.is(readFileSync(files.pidFile, 'utf8').trim(), pid, 'the same master: reloaded, not restarted');
   t.regex(readFileSync(files.configFile, 'utf8'), new RegExp(`server 127\\.0\\.0\\.1:${list[1]!.port} `));
   t.notRegex(readFileSync(files.configFile, 'utf8'), new RegExp(`server 127\\.0\\.0\\.1:${list[0]!.port} `));
+
+  // nginx dies: mmsd starts it again, with the config it had.
+  const lines = cli.err.length;
+  process.kill(Number(pid), 'SIGTERM');
+  await cli.line(/nginx started again/, { stream: 'err', after: lines, timeout: 20_000 });
+  t.not(readFileSync(files.pidFile, 'utf8').trim(), pid, 'a new master');
+  await waitFor(async () => sorted(await hits(port, 12)).join() === 'two', { what: 'served again' });
 });

@@ -7,6 +7,8 @@ import type { Renderer } from './render.js';
 import { buildView } from './view.js';
 import type { NginxView } from './view.js';
 
+const WATCH_MS = 5000;
+
 /**
  * Keeps the local nginx in step with the snapshots, on the reload path: a snapshot whose config
  * differs is checked (`nginx -t`), installed atomically, and nginx reloaded (SIGHUP to the
@@ -23,6 +25,8 @@ export class NginxController {
   private stopping = false;
   private candidates = 0;
   private refused: string | undefined;
+  private watchTimer: NodeJS.Timeout | undefined;
+  private restarts = 0;
 
   constructor(
     private readonly ctx: PluginContext<NginxOptions>,
@@ -52,8 +56,37 @@ export class NginxController {
 
   async shutdown(): Promise<void> {
     this.stopping = true;
-    if (this.timer) clearTimeout(this.timer);
+    for (const timer of [this.timer, this.watchTimer]) if (timer) clearTimeout(timer);
     await this.queue;
+  }
+
+  /**
+   * nginx outlives mmsd, and mmsd starts it again when it dies: its pid file is checked every
+   * WATCH_MS (a read and a signal 0: nothing measurable when idle); a start that fails is tried
+   * again, less and less often.
+   */
+  private watch(delay = WATCH_MS): void {
+    if (this.stopping || !this.options.manage) return;
+    if (this.watchTimer) clearTimeout(this.watchTimer);
+    this.watchTimer = setTimeout(() => {
+      this.watchTimer = undefined;
+      void this.queue.then(async () => {
+        if (this.stopping || (await this.process.masterPid())) return this.watch();
+        this.ctx.log.warn('nginx is not running (its pid file %s names no live process); starting it again', this.options.pidFile);
+        try {
+          await this.process.start();
+          this.restarts = 0;
+          this.ctx.log.info('nginx started again');
+          this.watch();
+        } catch (error) {
+          this.restarts++;
+          const wait = Math.min(1000 * 2 ** this.restarts, 60_000);
+          this.ctx.log.error('%s; trying again in %d s', (error as Error).message, wait / 1000);
+          this.watch(wait);
+        }
+      });
+    }, delay);
+    this.watchTimer.unref();
   }
 
   private enqueue(): Promise<void> {
@@ -97,5 +130,6 @@ export class NginxController {
       this.ctx.log.info('nginx started: %d HTTP and %d TCP services', view.http.length, view.tcp.length);
     }
     this.lastReloadAt = Date.now();
+    this.watch();
   }
 }
