@@ -17,7 +17,8 @@ function stopNginx(pidFile: string): void {
   }
 }
 
-test('nginx: served by service port and by Host, a task that goes down leaves, every change through a checked reload', async (t) => {
+for (const dynamic of ['reload', 'lua'] as const) {
+test(`nginx (${dynamic}): served by service port and by Host, a task that goes down leaves ${dynamic === 'lua' ? 'with no reload' : 'after a checked reload'}; nginx started again when it dies`, async (t) => {
   const sim = await MarathonSimulator.start({ agents: ['127.0.0.1'], heartbeatInterval: 1000 });
   t.teardown(() => sim.close());
   const s = await scratch(t);
@@ -26,7 +27,7 @@ test('nginx: served by service port and by Host, a task that goes down leaves, e
   t.teardown(() => stopNginx(files.pidFile));
   const config = await s.write(
     'mmsd.yaml',
-    `marathon: { endpoints: [${sim.url}], streamTimeout: 5 }\nplugins:\n  - [nginx, ${JSON.stringify({ ...files, bind: '127.0.0.1', gateway: { http: gateway, https: 0 }, minReloadInterval: 0 })}]\n`,
+    `marathon: { endpoints: [${sim.url}], streamTimeout: 5 }\nplugins:\n  - [nginx, ${JSON.stringify({ ...files, bind: '127.0.0.1', gateway: { http: gateway, https: 0 }, minReloadInterval: 0, dynamic, controlPort: await freePort() })}]\n`,
   );
   const list = await backends(t, ['one', 'two']);
   await webApp(sim, '/web', port, list, { 'lb-vhost': 'www.example.com' });
@@ -40,12 +41,19 @@ test('nginx: served by service port and by Host, a task that goes down leaves, e
   // A task goes down: after the reload it gets no request.
   const pid = readFileSync(files.pidFile, 'utf8').trim();
   const down = sim.tasks('/web').find((task) => (task.ports as number[])[0] === list[0]!.port)!;
+  const before = readFileSync(files.configFile, 'utf8');
   await sim.setHealth(down.id, false);
-  await cli.line(/nginx reloaded/, { stream: 'err' });
+  if (dynamic === 'reload') await cli.line(/nginx reloaded/, { stream: 'err' });
   await waitFor(async () => sorted(await hits(port, 12)).join() === 'two', { what: 'only the up backend' });
   t.is(readFileSync(files.pidFile, 'utf8').trim(), pid, 'the same master: reloaded, not restarted');
-  t.regex(readFileSync(files.configFile, 'utf8'), new RegExp(`server 127\\.0\\.0\\.1:${list[1]!.port} `));
-  t.notRegex(readFileSync(files.configFile, 'utf8'), new RegExp(`server 127\\.0\\.0\\.1:${list[0]!.port} `));
+  if (dynamic === 'reload') {
+    t.regex(readFileSync(files.configFile, 'utf8'), new RegExp(`server 127\\.0\\.0\\.1:${list[1]!.port} `));
+    t.notRegex(readFileSync(files.configFile, 'utf8'), new RegExp(`server 127\\.0\\.0\\.1:${list[0]!.port} `));
+  } else {
+    t.false(cli.err.some((l) => /nginx reloaded/.test(l)), 'no reload for a backend change');
+    t.is(readFileSync(files.configFile, 'utf8'), before, 'the config is the same: the members are in nginx\'s shared dict');
+    t.true(cli.err.some((l) => /through its Lua module, without a reload/.test(l)), 'the choice is logged at start');
+  }
 
   // nginx dies: mmsd starts it again, with the config it had.
   const lines = cli.err.length;
@@ -54,3 +62,4 @@ test('nginx: served by service port and by Host, a task that goes down leaves, e
   t.not(readFileSync(files.pidFile, 'utf8').trim(), pid, 'a new master');
   await waitFor(async () => sorted(await hits(port, 12)).join() === 'two', { what: 'served again' });
 });
+}

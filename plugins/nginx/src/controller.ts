@@ -1,10 +1,11 @@
 import { rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import type { PluginContext, Snapshot } from '@mmsd/core';
+import type { ChangeSet, PluginContext, Snapshot } from '@mmsd/core';
 import type { NginxOptions } from './options.js';
 import { NginxProcess } from './nginx-process.js';
 import type { Renderer } from './render.js';
-import { buildView } from './view.js';
+import { UpstreamMembers } from './upstream-members.js';
+import { buildView, membersOf, serviceKey, serviceView } from './view.js';
 import type { NginxView } from './view.js';
 
 const WATCH_MS = 5000;
@@ -27,24 +28,38 @@ export class NginxController {
   private refused: string | undefined;
   private watchTimer: NodeJS.Timeout | undefined;
   private restarts = 0;
+  /** What only a reload changes, per service, of the installed config. */
+  private keys = new Map<string, string>();
+  private readonly members: UpstreamMembers | undefined;
 
   constructor(
     private readonly ctx: PluginContext<NginxOptions>,
     private readonly options: NginxOptions,
     private readonly renderer: Renderer,
     private readonly stream: boolean,
+    /** The Lua path: HTTP upstream members change without a reload. */
+    private readonly lua: boolean,
   ) {
     this.process = new NginxProcess(ctx, options);
+    if (lua) this.members = new UpstreamMembers(`http://127.0.0.1:${options.controlPort}/mmsd/upstreams`, ctx.log);
   }
 
   render(snapshot: Snapshot): { view: NginxView; text: string } {
-    const view = buildView(snapshot, this.options, this.stream);
+    const view = buildView(snapshot, this.options, this.stream, this.lua);
     return { view, text: this.renderer(view) };
   }
 
-  async onSnapshot(snapshot: Snapshot): Promise<void> {
+  async onSnapshot(snapshot: Snapshot, changes: ChangeSet): Promise<void> {
     this.snapshot = snapshot;
     if (this.installed === undefined) return this.enqueue();
+    if (this.members && !changes.services.some((change) => this.structural(change.name, change.after))) {
+      // Only members of HTTP upstreams changed: the shared dict, at once, no render, no reload.
+      const wanted = new Map<string, string>();
+      for (const change of changes.services) wanted.set(change.name, membersOf(serviceView(change.after!, this.options)));
+      const run = this.queue.then(() => this.members!.set(wanted, () => this.stopping));
+      this.queue = run.catch((error: unknown) => this.ctx.log.error('%s', (error as Error).message));
+      return run;
+    }
     if (this.timer || this.stopping) return;
     const wait = Math.max(0, this.lastReloadAt + this.options.minReloadInterval * 1000 - Date.now());
     if (wait === 0) return this.enqueue();
@@ -75,8 +90,11 @@ export class NginxController {
         this.ctx.log.warn('nginx is not running (its pid file %s names no live process); starting it again', this.options.pidFile);
         try {
           await this.process.start();
+          this.members?.forget();
           this.restarts = 0;
           this.ctx.log.info('nginx started again');
+          // A new nginx has an empty dict: it gets every upstream's members.
+          if (this.snapshot) await this.setMembers(this.render(this.snapshot).view);
           this.watch();
         } catch (error) {
           this.restarts++;
@@ -87,6 +105,16 @@ export class NginxController {
       });
     }, delay);
     this.watchTimer.unref();
+  }
+
+  /** A change of this service that only a reload applies (new, gone, or its key changed). */
+  private structural(name: string, after: Parameters<typeof serviceView>[0] | undefined): boolean {
+    if (!after) return true;
+    try {
+      return this.keys.get(name) !== serviceKey(serviceView(after, this.options), this.lua);
+    } catch {
+      return true; // left out at the next render, with its reason
+    }
   }
 
   private enqueue(): Promise<void> {
@@ -101,7 +129,7 @@ export class NginxController {
     const { view, text } = this.render(snapshot);
     for (const warning of view.warnings) this.ctx.log.warn('%s', warning);
     const pid = this.options.manage ? await this.process.masterPid() : undefined;
-    if (text === this.installed && (pid || !this.options.manage)) return;
+    if (text === this.installed && (pid || !this.options.manage)) return this.setMembers(view);
     if (text !== this.installed) {
       const candidate = join(dirname(this.options.configFile), `.${basename(this.options.configFile)}.candidate-${process.pid}-${++this.candidates}`);
       await writeFile(candidate, text, { mode: 0o644 });
@@ -120,6 +148,7 @@ export class NginxController {
       this.refused = undefined;
       await this.ctx.files.write(this.options.configFile, text, { mode: 0o644 });
       this.installed = text;
+      this.keys = new Map([...view.http, ...view.tcp].map((s) => [s.name, serviceKey(s, this.lua)]));
     }
     if (!this.options.manage) return;
     if (pid) {
@@ -127,9 +156,17 @@ export class NginxController {
       this.ctx.log.info('nginx reloaded: %d HTTP and %d TCP services', view.http.length, view.tcp.length);
     } else {
       await this.process.start();
+      this.members?.forget();
       this.ctx.log.info('nginx started: %d HTTP and %d TCP services', view.http.length, view.tcp.length);
     }
     this.lastReloadAt = Date.now();
     this.watch();
+    await this.setMembers(view);
+  }
+
+  /** The Lua path: every HTTP upstream's members, where nginx's dict differs. */
+  private async setMembers(view: NginxView): Promise<void> {
+    if (!this.members || !this.options.manage) return;
+    await this.members.set(new Map(view.http.map((s) => [s.name, membersOf(s)])), () => this.stopping);
   }
 }

@@ -27,6 +27,11 @@ export interface NginxOptions {
   workerShutdownTimeout: string;
   /** The stream module (TCP services, the HTTPS gateway), if nginx has it as a dynamic module. */
   streamModule: string;
+  /** nginx's Lua module and the NDK it needs (Debian: libnginx-mod-http-lua): backend changes without a reload. */
+  luaModule: string;
+  ndkModule: string;
+  /** The loopback port of the endpoint inside nginx that mmsd sets the upstreams' members through (Lua path). */
+  controlPort: number;
 }
 
 const duration = { type: 'string', pattern: '^[0-9]+(ms|s|m|h|d)?$' };
@@ -62,5 +67,8 @@ export const optionsSchema = {
     keepalive: { type: 'integer', minimum: 0, default: 32 },
     workerShutdownTimeout: { ...duration, default: '30s' },
     streamModule: { ...path, default: '/usr/lib/nginx/modules/ngx_stream_module.so' },
+    luaModule: { ...path, default: '/usr/lib/nginx/modules/ngx_http_lua_module.so' },
+    ndkModule: { ...path, default: '/usr/lib/nginx/modules/ndk_http_module.so' },
+    controlPort: { type: 'integer', minimum: 1, maximum: 65535, default: 8082 },
   },
 } as const;

@@ -39,6 +39,11 @@ export interface NginxView {
   keepalive: number;
   /** The stream module to load, when there are TCP services or an HTTPS gateway. */
   streamModule?: string;
+  /**
+   * The Lua path: HTTP upstreams have no server lines; a balancer reads their members from a
+   * shared dict that mmsd sets through a loopback endpoint on `controlPort`.
+   */
+  lua?: { luaModule: string; ndkModule: string; controlPort: number };
   http: ServiceView[];
   tcp: ServiceView[];
   gateways: { http?: HostRoutes; https?: HostRoutes };
@@ -92,13 +97,28 @@ function routesOf(bind: string, port: number, members: ServiceView[], warnings: 
   };
 }
 
+/** One service's part of the view; throws when a value would not be a plain nginx token. */
+export function serviceView(service: Service, options: NginxOptions): ServiceView {
+  const view: ServiceView = {
+    name: token(service.name, 'service name'),
+    service,
+    mode: service.proto === 'http' ? 'http' : 'tcp',
+    bind: options.bind,
+    port: service.servicePort,
+    servers: serversOf(service),
+    proxyProtocol: service.proxyProtocol > 0,
+  };
+  for (const vhost of service.vhosts) token(vhost, 'vhost');
+  return view;
+}
+
 /**
  * The view model of nginx's config, validated and in a fixed order (same state, same bytes).
  * A service whose values would not be plain nginx tokens, or whose port is taken, is left out
  * with a reason; TCP services and the HTTPS gateway need the stream module (`stream`: whether
  * this nginx has it).
  */
-export function buildView(snapshot: Snapshot, options: NginxOptions, stream: boolean): NginxView {
+export function buildView(snapshot: Snapshot, options: NginxOptions, stream: boolean, lua = false): NginxView {
   const warnings: string[] = [];
   const skipped: { name: string; reason: string }[] = [];
   const http: ServiceView[] = [];
@@ -107,6 +127,7 @@ export function buildView(snapshot: Snapshot, options: NginxOptions, stream: boo
   const claims = new Map<number, string>();
   if (options.gateway.http > 0) claims.set(options.gateway.http, 'the HTTP gateway');
   if (options.gateway.https > 0 && stream) claims.set(options.gateway.https, 'the HTTPS gateway');
+  if (lua) claims.set(options.controlPort, "mmsd's control endpoint in nginx");
   for (const name of [...snapshot.services.keys()].sort()) {
     const service = snapshot.services.get(name)!;
     const skip = (reason: string) => {
@@ -117,8 +138,7 @@ export function buildView(snapshot: Snapshot, options: NginxOptions, stream: boo
       skipped.push({ name, reason: `${service.transport}: this handler serves TCP only` });
       continue;
     }
-    const mode = service.proto === 'http' ? 'http' : 'tcp';
-    if (mode === 'tcp' && !stream) {
+    if (service.proto !== 'http' && !stream) {
       skip(`${service.proto} needs nginx's stream module (${options.streamModule}, Debian: libnginx-mod-stream)`);
       continue;
     }
@@ -129,14 +149,13 @@ export function buildView(snapshot: Snapshot, options: NginxOptions, stream: boo
     }
     let view: ServiceView;
     try {
-      view = { name: token(name, 'service name'), service, mode, bind: options.bind, port: service.servicePort, servers: serversOf(service), proxyProtocol: service.proxyProtocol > 0 };
-      for (const vhost of service.vhosts) token(vhost, 'vhost');
+      view = serviceView(service, options);
     } catch (error) {
       skip((error as Error).message);
       continue;
     }
     claims.set(service.servicePort, name);
-    (mode === 'http' ? http : tcp).push(view);
+    (view.mode === 'http' ? http : tcp).push(view);
   }
   const withVhosts = (list: ServiceView[]) => list.filter((s) => s.service.vhosts.length > 0 || s.service.vhostDefault);
   const httpGateway = routesOf(gatewayBind, options.gateway.http, withVhosts(http), warnings, 'HTTP');
@@ -150,10 +169,26 @@ export function buildView(snapshot: Snapshot, options: NginxOptions, stream: boo
     failTimeout: options.failTimeout,
     keepalive: options.keepalive,
     ...(tcp.length > 0 || httpsGateway ? { streamModule: options.streamModule } : {}),
+    ...(lua ? { lua: { luaModule: options.luaModule, ndkModule: options.ndkModule, controlPort: options.controlPort } } : {}),
     http,
     tcp,
     gateways: { ...(httpGateway ? { http: httpGateway } : {}), ...(httpsGateway ? { https: httpsGateway } : {}) },
     skipped,
     warnings,
   };
+}
+
+/** What only a reload can change of a service: everything but an HTTP service's members on the Lua path. */
+export function serviceKey(view: ServiceView, lua: boolean): string {
+  const s = view.service;
+  const members = lua && view.mode === 'http' ? [] : view.servers;
+  return JSON.stringify([view.mode, view.port, s.vhosts, s.vhostDefault, view.proxyProtocol, members]);
+}
+
+/** The members of an HTTP upstream as the Lua balancer reads them: `addr:port,addr:port` (draining ones left out). */
+export function membersOf(view: ServiceView): string {
+  return view.servers
+    .filter((s) => !s.down)
+    .map((s) => s.target)
+    .join(',');
 }

@@ -21,9 +21,11 @@ async function apps(file: string): Promise<MarathonApp[]> {
   return (JSON.parse(await readFile(path, 'utf8')) as { apps: MarathonApp[] }).apps;
 }
 
-const CASES: { name: string; fixture: string; groups?: string[]; stream: boolean; options?: Record<string, unknown> }[] = [
+const CASES: { name: string; fixture: string; groups?: string[]; stream: boolean; lua?: boolean; options?: Record<string, unknown> }[] = [
   { name: 'marathon-1.10', fixture: 'apps-embed-tasks.json', stream: false },
   { name: 'marathon-1.10-stream', fixture: 'apps-embed-tasks.json', stream: true },
+  { name: 'marathon-1.10-lua', fixture: 'apps-embed-tasks.json', stream: true, lua: true },
+  { name: 'labels-and-protos-lua', fixture: './fixtures/labels.json', stream: true, lua: true },
   { name: 'marathon-1.10-production', fixture: 'apps-embed-tasks.json', groups: ['production'], stream: true },
   { name: 'marathon-1.4', fixture: 'apps-embed-tasks.v1.4.json', stream: true },
   { name: 'marathon-1.5-marathon-lb', fixture: 'upstream/marathon-lb/marathon15_apps.json', stream: true },
@@ -34,9 +36,9 @@ const CASES: { name: string; fixture: string; groups?: string[]; stream: boolean
 const render = compileTemplate();
 
 for (const c of CASES) {
-  test(`golden: ${c.fixture}${c.groups ? ` (groups ${c.groups})` : ''}${c.stream ? ', stream module' : ''}${c.options ? ' (options)' : ''} → test/golden/${c.name}.conf, accepted by nginx -t`, async (t) => {
+  test(`golden: ${c.fixture}${c.groups ? ` (groups ${c.groups})` : ''}${c.stream ? ', stream module' : ''}${c.lua ? ', Lua' : ''}${c.options ? ' (options)' : ''} → test/golden/${c.name}.conf, accepted by nginx -t`, async (t) => {
     const snapshot = snapshotOf(await apps(c.fixture), c.groups, AGENTS);
-    const text = render(buildView(snapshot, nginxOptions(c.options), c.stream));
+    const text = render(buildView(snapshot, nginxOptions(c.options), c.stream, c.lua));
     const file = join(GOLDEN, `${c.name}.conf`);
     if (UPDATE) {
       await mkdir(GOLDEN, { recursive: true });
@@ -48,7 +50,7 @@ for (const c of CASES) {
       t.log('nginx has no stream module here (Debian: libnginx-mod-stream): nginx -t of the stream part skipped');
       return;
     }
-    const check = nginxCheck((files) => render(buildView(snapshot, nginxOptions({ ...c.options, ...files }), c.stream)));
+    const check = nginxCheck((files) => render(buildView(snapshot, nginxOptions({ ...c.options, ...files }), c.stream, c.lua)));
     t.true(check.ok, check.output);
   });
 }
