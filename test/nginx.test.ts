@@ -63,3 +63,47 @@ test(`nginx (${dynamic}): served by service port and by Host, a task that goes d
   await waitFor(async () => sorted(await hits(port, 12)).join() === 'two', { what: 'served again' });
 });
 }
+
+test('nginx: the default vhost, SNI passthrough on the HTTPS gateway, and the PROXY header at a TCP backend', async (t) => {
+  const { createConnection } = await import('node:net');
+  const { getTls, httpsBackend, proxyProtocolBackend, selfSignedCertificate } = await import('./helpers/backends.js');
+  const sim = await MarathonSimulator.start({ agents: ['127.0.0.1'], heartbeatInterval: 1000 });
+  t.teardown(() => sim.close());
+  const s = await scratch(t);
+  const [httpGateway, httpsGateway] = [await freePort(), await freePort()];
+  const files = { configFile: `${s.dir}/nginx.conf`, pidFile: `${s.dir}/nginx.pid`, logFile: `${s.dir}/nginx.log`, tempDir: `${s.dir}/nginx-temp` };
+  t.teardown(() => stopNginx(files.pidFile));
+  const tls = await selfSignedCertificate(s.dir);
+  const [exact, wild, fallback] = await Promise.all(['exact', 'wild', 'fallback'].map((n) => httpsBackend(n, tls)));
+  const proxied = await proxyProtocolBackend('pp');
+  const [web] = await backends(t, ['web']);
+  t.teardown(() => Promise.all([exact!, wild!, fallback!, proxied].map((b) => b.close())));
+  const app = async (id: string, port: number, backendPort: number, labels: Record<string, string>) =>
+    sim.createApp({ id, instances: 1, portDefinitions: [{ port, labels }] }, [{ host: '127.0.0.1', ports: [backendPort] }]);
+  await app('/tls/exact', await freePort(), exact!.port, { 'lb-vhost': 'secure.example.com' });
+  await app('/tls/wild', await freePort(), wild!.port, { 'lb-vhost': '*.tls.example.com' });
+  await app('/tls/fallback', await freePort(), fallback!.port, { 'lb-vhost-default': '1' });
+  const ppPort = await freePort();
+  await app('/pp/v1', ppPort, proxied.port, { 'lb-proxy-protocol': '1' });
+  await webApp(sim, '/web', await freePort(), [web!], { 'lb-vhost-default': '1', proto: 'http' });
+  for (const task of sim.tasks('/web')) await sim.setHealth(task.id, true);
+  const config = await s.write(
+    'mmsd.yaml',
+    `marathon: { endpoints: [${sim.url}], streamTimeout: 5 }\nplugins:\n  - [nginx, ${JSON.stringify({ ...files, bind: '127.0.0.1', gateway: { http: httpGateway, https: httpsGateway }, minReloadInterval: 0, controlPort: await freePort() })}]\n`,
+  );
+  const cli = startMmsd(t, config, s.env);
+  await cli.line(/nginx started/, { stream: 'err' });
+  await waitFor(async () => (await hits(httpGateway, 2, 'anything.example.net')).has('web'), { what: 'the default vhost on the HTTP gateway' });
+  await waitFor(() => getTls(httpsGateway, 'secure.example.com').catch(() => ''), { what: 'the HTTPS gateway' });
+  t.is(await getTls(httpsGateway, 'secure.example.com'), 'exact secure.example.com', 'TLS passes through; the backend sees the SNI');
+  t.is(await getTls(httpsGateway, 'a.tls.example.com'), 'wild a.tls.example.com');
+  t.is(await getTls(httpsGateway, 'other.example.org'), 'fallback other.example.org', 'the default vhost');
+  const answer = await new Promise<string>((resolve, reject) => {
+    const socket = createConnection(ppPort, '127.0.0.1', () => socket.write('hello\n'));
+    let out = '';
+    socket.on('data', (d) => (out += d.toString()));
+    socket.on('close', () => resolve(out));
+    socket.on('error', reject);
+  });
+  t.regex(answer, /^pp v1 TCP4 127\.0\.0\.1 127\.0\.0\.1 \d+ \d+/, 'the PROXY header arrives at the TCP backend');
+});
