@@ -1,5 +1,5 @@
 import test from 'ava';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import { MarathonSimulator } from '@mmsd/marathon-sim';
 import type { HttpBackend } from './helpers/backends.js';
@@ -10,59 +10,8 @@ import { serverName } from '@mmsd/plugin-haproxy';
 import { haproxyFiles, haproxyPluginYaml, haproxyPorts, serversUp, stopHaproxy, workerPid } from './helpers/haproxy.js';
 import { freePort } from './helpers/ports.js';
 import { waitFor } from './helpers/wait.js';
-
-interface Outcome {
-  ok: number;
-  failed: string[];
-  /** Requests retried because a reused keep-alive connection was closed before any answer (RFC 9112 §9.3.1). */
-  retried: number;
-}
-
-/** One GET; an idempotent request whose reused connection was closed under it is retried once, as browsers and most clients do. */
-function getOnce(port: number, agent: Agent | false, outcome: Outcome, retry = true): Promise<void> {
-  return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path: '/', agent, timeout: 10_000 }, (res) => {
-      res.resume();
-      res.on('end', () => {
-        if (res.statusCode === 200) outcome.ok++;
-        else outcome.failed.push(`status ${res.statusCode}`);
-        resolve();
-      });
-      res.on('error', (error) => {
-        outcome.failed.push(`response: ${error.message}`);
-        resolve();
-      });
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', (error: NodeJS.ErrnoException) => {
-      if (retry && req.reusedSocket && error.code === 'ECONNRESET') {
-        outcome.retried++;
-        void getOnce(port, agent, outcome, false).then(resolve);
-        return;
-      }
-      outcome.failed.push(`${req.reusedSocket ? 'reused' : 'new'} connection${retry ? '' : ' (a retry)'}: ${error.code ?? error.message}`);
-      resolve();
-    });
-    req.end();
-  });
-}
-
-/** `concurrency` loops of GETs until `stop()`; resolves with what they saw. */
-function load(port: number, agent: Agent | false, concurrency: number) {
-  const outcome: Outcome = { ok: 0, failed: [], retried: 0 };
-  let running = true;
-  const loops = Array.from({ length: concurrency }, async () => {
-    while (running) await getOnce(port, agent, outcome);
-  });
-  return {
-    outcome,
-    async stop(): Promise<Outcome> {
-      running = false;
-      await Promise.all(loops);
-      return outcome;
-    },
-  };
-}
+import { getOnce, load } from './helpers/load.js';
+import type { Outcome } from './helpers/load.js';
 
 test('under load (keep-alive and not), 20 reloads and 200 backend changes lose no request', async (t) => {
   const sim = await MarathonSimulator.start({ agents: ['127.0.0.1'], heartbeatInterval: 1000 });
