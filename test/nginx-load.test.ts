@@ -22,7 +22,7 @@ import { freePort } from './helpers/ports.js';
 import { waitFor } from './helpers/wait.js';
 
 for (const dynamic of ['reload', 'lua'] as const) {
-  test.failing(`nginx (${dynamic}) under load: 20 reloads and 200 backend changes lose no request${dynamic === 'lua' ? '; backend changes cause no reload' : ''}`, async (t) => {
+  test.failing(`KNOWN TO FAIL (issue 11): nginx (${dynamic}) under load: 20 reloads and 200 backend changes lose no request${dynamic === 'lua' ? '; backend changes cause no reload' : ''}`, async (t) => {
     const sim = await MarathonSimulator.start({ agents: ['127.0.0.1'], heartbeatInterval: 1000 });
     t.teardown(() => sim.close());
     const s = await scratch(t);
