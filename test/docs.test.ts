@@ -117,6 +117,29 @@ test('the example config with a plugin path works with `mmsd render`', async (t)
   t.regex(stdout, /^==> \/var\/run\/mmsd\/service-count\.txt \(service-count\) <==\ndeveloper\.trapni\.php 2\n/);
 });
 
+test('the template in nginx.md is docs/examples/nginx/minimal.conf.ejs, and what it renders passes nginx -t', async (t) => {
+  const markdown = await readFile(join(DOCS, 'nginx.md'), 'utf8');
+  const file = join(DOCS, 'examples', 'nginx', 'minimal.conf.ejs');
+  const [shown] = blocks(markdown, 'ejs');
+  t.is(shown, await readFile(file, 'utf8'));
+  const sim = await MarathonSimulator.start();
+  t.teardown(() => sim.close());
+  sim.loadApps(sampleApps());
+  const s = await scratch(t);
+  await mkdir(join(s.dir, 'temp'));
+  const out = join(s.dir, 'nginx.conf');
+  const options = { template: file, configFile: out, pidFile: join(s.dir, 'nginx.pid'), logFile: join(s.dir, 'nginx.log'), tempDir: join(s.dir, 'temp') };
+  const config = await s.write('mmsd.yaml', `marathon: { endpoints: [${sim.url}] }\ndns: { hosts: ${JSON.stringify(SAMPLE_AGENTS)} }\nplugins:\n  - ["@mmsd/plugin-nginx", ${JSON.stringify(options)}]\n`);
+  const rendered = await runCli(['render', '--config', config], { env: s.env });
+  t.is(rendered.code, 0, rendered.stderr);
+  t.true(rendered.stdout.startsWith(`==> ${out} (nginx) <==\n`));
+  const text = `${rendered.stdout.split('\n').slice(1).join('\n')}\n`;
+  await writeFile(out, text);
+  t.regex(text, /upstream developer\.trapni\.php \{\n {4}server \d+\.\d+\.\d+\.\d+:\d+;/);
+  const check = spawnSync('nginx', ['-t', '-e', options.logFile, '-c', out], { encoding: 'utf8' });
+  t.is(check.status, 0, check.stdout + check.stderr);
+});
+
 test('the template in haproxy.md is docs/examples/haproxy/minimal.cfg.ejs, and what it renders passes haproxy -c', async (t) => {
   const markdown = await readFile(join(DOCS, 'haproxy.md'), 'utf8');
   const file = join(DOCS, 'examples', 'haproxy', 'minimal.cfg.ejs');

@@ -28,6 +28,7 @@ export class NginxController {
   private refused: string | undefined;
   private watchTimer: NodeJS.Timeout | undefined;
   private restarts = 0;
+  private warned = new Set<string>();
   /** What only a reload changes, per service, of the installed config. */
   private keys = new Map<string, string>();
   private readonly members: UpstreamMembers | undefined;
@@ -127,7 +128,9 @@ export class NginxController {
     const snapshot = this.snapshot;
     if (!snapshot) return;
     const { view, text } = this.render(snapshot);
-    for (const warning of view.warnings) this.ctx.log.warn('%s', warning);
+    // Each warning once while it stands (a reload per change would repeat them all).
+    for (const warning of view.warnings) if (!this.warned.has(warning)) this.ctx.log.warn('%s', warning);
+    this.warned = new Set(view.warnings);
     const pid = this.options.manage ? await this.process.masterPid() : undefined;
     if (text === this.installed && (pid || !this.options.manage)) return this.setMembers(view);
     if (text !== this.installed) {

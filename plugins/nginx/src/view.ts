@@ -155,6 +155,7 @@ export function buildView(snapshot: Snapshot, options: NginxOptions, stream: boo
       continue;
     }
     claims.set(service.servicePort, name);
+    if (view.mode === 'tcp' && service.proxyProtocol === 2) warnings.push(`service ${name}: lb-proxy-protocol 2 asks for a version 2 PROXY header; nginx sends version 1`);
     (view.mode === 'http' ? http : tcp).push(view);
   }
   const withVhosts = (list: ServiceView[]) => list.filter((s) => s.service.vhosts.length > 0 || s.service.vhostDefault);
