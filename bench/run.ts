@@ -1,4 +1,4 @@
-// npm run bench [-- --apps 100,10000 --tasks 10 --events 200 --reloads 5 --kills 3 --flips 10 --readers 1000 --only upstream-confd|full-sync|haproxy|haproxy-restart|cpu-per-event|idle|relay]
+// npm run bench [-- --apps 100,10000 --tasks 10 --events 200 --reloads 5 --kills 3 --flips 10 --readers 1000 --only upstream-confd|full-sync|haproxy|haproxy-restart|cpu-per-event|idle|relay|nginx]
 // Figures are printed side by side from one run (the machine is shared and noisy: compare
 // within a run, not across runs) and saved in bench/results/.
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -13,6 +13,8 @@ import type { IdleResult } from './idle-cpu.js';
 import type { CpuPerEventResult } from './cpu-per-event.js';
 import type { RestartResult } from './haproxy-restart.js';
 import type { HaproxyResult } from './haproxy.js';
+import { benchNginx } from './nginx.js';
+import type { NginxResult } from './nginx.js';
 import { benchRelay } from './relay.js';
 import type { RelayResult } from './relay.js';
 import { benchUpstreamConfd } from './upstream-confd.js';
@@ -37,7 +39,7 @@ const tasks = Number(values.tasks);
 const events = Number(values.events);
 const reloads = Number(values.reloads);
 const kills = Number(values.kills);
-const results: { upstreamConfd?: UpstreamResult[]; fullSync?: FullSyncResult[]; haproxy?: HaproxyResult[]; haproxyRestart?: RestartResult[]; cpuPerEvent?: CpuPerEventResult[]; idle?: IdleResult[]; relay?: RelayResult[] } = {};
+const results: { upstreamConfd?: UpstreamResult[]; fullSync?: FullSyncResult[]; haproxy?: HaproxyResult[]; haproxyRestart?: RestartResult[]; cpuPerEvent?: CpuPerEventResult[]; idle?: IdleResult[]; relay?: RelayResult[]; nginx?: NginxResult[] } = {};
 
 if (!values.only || values.only === 'upstream-confd') {
   results.upstreamConfd = [];
@@ -171,6 +173,22 @@ if (!values.only || values.only === 'relay') {
     }
   }
   console.log(`\nRequests to the simulator's /v2/ while the agent behind the relay started and took its flips: ${results.relay.map((r) => `${r.marathonRequestsDuringFlips} at ${r.apps} apps`).join(', ')}`);
+}
+
+if (!values.only || values.only === 'nginx') {
+  results.nginx = [];
+  for (const apps of sizes) {
+    for (const dynamic of ['reload', 'lua'] as const) {
+      process.stderr.write(`nginx (${dynamic}): ${apps} apps × ${tasks} tasks, ${events} health flips, ${reloads} new apps…\n`);
+      results.nginx.push(await benchNginx(apps, tasks, dynamic, events, reloads));
+    }
+  }
+  console.log('\nnginx handler: the real CLI and a real nginx; a probe app of two loopback tasks among the synthetic ones\n');
+  console.log('| apps × tasks | path | start (sync, render, nginx -t, start) | config | health flip → served, median | p99 | reloads during the flips | new app → served, median | max |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const r of results.nginx) {
+    console.log(`| ${r.apps} × ${r.tasksPerApp} | ${r.dynamic} | ${ms(r.startMs)} | ${r.configKb} kB | ${ms(r.flipToServed.median)} | ${ms(r.flipToServed.p99)} | ${r.reloadsDuringFlips} | ${ms(r.createToServed.median)} | ${ms(r.createToServed.max)} |`);
+  }
 }
 
 await mkdir(new URL('./results/', import.meta.url), { recursive: true });

@@ -4,12 +4,17 @@ import { setTimeout as delay } from 'node:timers/promises';
 /**
  * The Lua path's upstream members, as nginx's shared dict has them: set through the endpoint
  * inside nginx on the loopback `controlPort` (one POST of `name member,member` lines for what
- * changed). A POST that fails (nginx starting, reloading) is tried again until it lands or a
- * newer one replaces it; what nginx has is forgotten when it (re)starts.
+ * changed). A POST that fails (nginx starting, reloading) is tried again in the background
+ * until it lands, with whatever changed meanwhile; what nginx has is forgotten when it
+ * (re)starts.
  */
 export class UpstreamMembers {
+  /** What nginx's dict has, by upstream. */
   private readonly sent = new Map<string, string>();
-  private generation = 0;
+  /** What it should get and has not yet. */
+  private readonly pending = new Map<string, string>();
+  private retrying = false;
+  private lastError = '';
 
   constructor(
     private readonly url: string,
@@ -21,28 +26,53 @@ export class UpstreamMembers {
     this.sent.clear();
   }
 
-  /** Sets the members of these upstreams where they differ from what nginx has. */
+  /**
+   * Sets the members of these upstreams where they differ from what nginx has. Resolves after
+   * the first attempt; one that failed goes on in the background (the publish does not wait).
+   */
   async set(wanted: ReadonlyMap<string, string>, stopping: () => boolean): Promise<void> {
-    const lines: string[] = [];
-    for (const [name, members] of wanted) if (this.sent.get(name) !== members) lines.push(`${name} ${members}`);
-    if (lines.length === 0) return;
-    const generation = ++this.generation;
-    for (let attempt = 0; !stopping(); attempt++) {
-      try {
-        const response = await fetch(this.url, { method: 'POST', body: `${lines.join('\n')}\n`, signal: AbortSignal.timeout(5000) });
-        await response.text();
-        if (!response.ok) throw new Error(`HTTP ${response.status}`);
-        for (const line of lines) {
-          const [name, members = ''] = line.split(' ');
-          this.sent.set(name!, members);
-        }
-        this.log.debug('upstream members set in nginx: %d upstreams', lines.length);
-        return;
-      } catch (error) {
-        if (generation !== this.generation) return;
-        if (attempt === 3) this.log.warn('cannot set upstream members in nginx (%s): %s; trying again', this.url, (error as Error).message);
-        await delay(Math.min(50 * 2 ** attempt, 2000));
+    for (const [name, members] of wanted) {
+      if (this.sent.get(name) !== members) this.pending.set(name, members);
+      else this.pending.delete(name);
+    }
+    if (this.pending.size === 0 || this.retrying) return;
+    if (await this.flush()) return;
+    void this.retry(stopping);
+  }
+
+  private async flush(): Promise<boolean> {
+    const batch = new Map(this.pending);
+    try {
+      const body = [...batch].map(([name, members]) => `${name} ${members}\n`).join('');
+      const response = await fetch(this.url, { method: 'POST', body, signal: AbortSignal.timeout(5000) });
+      const text = await response.text();
+      if (!response.ok) throw new Error(`HTTP ${response.status}: ${text.trim()}`);
+      for (const [name, members] of batch) {
+        this.sent.set(name, members);
+        if (this.pending.get(name) === members) this.pending.delete(name);
       }
+      this.log.debug('upstream members set in nginx: %d upstreams', batch.size);
+      return this.pending.size === 0 || this.flush();
+    } catch (error) {
+      this.lastError = (error as Error).message;
+      return false;
+    }
+  }
+
+  private async retry(stopping: () => boolean): Promise<void> {
+    this.retrying = true;
+    try {
+      for (let attempt = 1; !stopping(); attempt++) {
+        if (attempt === 3) this.log.warn('cannot set upstream members in nginx (%s): %s; trying again', this.url, this.lastError);
+        await delay(Math.min(50 * 2 ** attempt, 2000));
+        if (stopping()) return;
+        if (await this.flush()) {
+          if (attempt >= 3) this.log.info('upstream members set in nginx again');
+          return;
+        }
+      }
+    } finally {
+      this.retrying = false;
     }
   }
 }
