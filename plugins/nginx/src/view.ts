@@ -34,6 +34,8 @@ export interface NginxView {
   errorLog: string;
   tempDir: string;
   workerShutdownTimeout: string;
+  /** Every listening socket takes a connection of each worker: 4,096 for traffic on top of them. */
+  workerConnections: number;
   maxFails: number;
   failTimeout: string;
   keepalive: number;
@@ -166,6 +168,7 @@ export function buildView(snapshot: Snapshot, options: NginxOptions, stream: boo
     errorLog: options.logFile,
     tempDir: options.tempDir,
     workerShutdownTimeout: options.workerShutdownTimeout,
+    workerConnections: 4096 + http.length + tcp.length + (httpGateway ? 1 : 0) + (httpsGateway ? 1 : 0) + (lua ? 1 : 0),
     maxFails: options.maxFails,
     failTimeout: options.failTimeout,
     keepalive: options.keepalive,
