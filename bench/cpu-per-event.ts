@@ -8,6 +8,7 @@ import { haproxyFiles } from './haproxy.js';
 import { CLI, HAPROXY, cpuMs, stopAll } from './mmsd-process.js';
 import { startSimProcess } from './sim-process.js';
 import { runtimeDir } from './tmpfs.js';
+import { SYNTHETIC_AGENTS } from './agent-config.js';
 
 
 export interface CpuPerEventResult {
@@ -41,7 +42,7 @@ export async function benchCpuPerEvent(apps: number, tasksPerApp: number, flips:
   const sim = await startSimProcess(['--apps', String(apps), '--tasks', String(tasksPerApp), '--heartbeat', '10000']);
   const dir = await runtimeDir('mmsd-bench-cpu-');
   const files = haproxyFiles(dir);
-  const hosts = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`agent-${i + 1}.cluster.internal`, `10.1.0.${i + 1}`]));
+  const hosts = SYNTHETIC_AGENTS;
   const options = { bin: HAPROXY, ...files, bind: '127.0.0.2', gateway: { http: 0, https: 0 }, statsPort: 0, checks: false, maxconn: 2000, ...(process.env.MMSD_BENCH_WRITE_DELAY ? { writeDelay: Number(process.env.MMSD_BENCH_WRITE_DELAY) } : {}) };
   const config = join(dir, 'mmsd.json');
   await writeFile(config, JSON.stringify({ marathon: { endpoints: [sim.url], timeout: 120 }, stateFile: false, dns: { hosts }, plugins: [['haproxy', options]] }));

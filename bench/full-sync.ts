@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { CLI } from './mmsd-process.js';
 import { startSimProcess } from './sim-process.js';
 import { runtimeDir } from './tmpfs.js';
+import { SYNTHETIC_AGENTS } from './agent-config.js';
 
 const REPORT = fileURLToPath(new URL('./report-resources.cjs', import.meta.url));
 
@@ -52,7 +53,7 @@ export async function benchFullSync(apps: number, tasksPerApp: number): Promise<
   const dir = join(scratch, 'confd');
   const env = { MMSD_DATA_DIR: join(scratch, 'data'), XDG_CONFIG_HOME: join(scratch, 'xdg'), MMSD_CONFIG_DIR: join(scratch, 'etc') };
   // The synthetic agents are not in DNS: their addresses are given, as an operator may do too.
-  const hosts = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`agent-${i + 1}.cluster.internal`, `10.1.0.${i + 1}`]));
+  const hosts = SYNTHETIC_AGENTS;
   const config = join(scratch, 'mmsd.json');
   await writeFile(config, JSON.stringify({ marathon: { endpoints: [sim.url], timeout: 60 }, dns: { hosts }, plugins: [['upstream-confd', { dir }]] }));
   const common = ['--config', config, '--log-level=error'];

@@ -1,6 +1,7 @@
 import { createSocket } from 'node:dgram';
 import type { Socket } from 'node:dgram';
 import { readFile, writeFile } from 'node:fs/promises';
+import { ServerTransitions } from './observer.js';
 import type { ServerTransition } from './observer.js';
 
 const DEFAULT_TEMPLATE = new URL('../plugins/haproxy/templates/haproxy.cfg.ejs', import.meta.url);
@@ -21,8 +22,7 @@ function rfc5424Time(stamp: string): number {
  * a `log` line in `global` and `log global` in `defaults` sends them here.
  */
 export class HaproxySyslog {
-  private readonly servers = new Map<string, { at: number; transition: ServerTransition }[]>();
-  private readonly waiters = new Set<() => void>();
+  private readonly servers = new ServerTransitions('HAProxy sent no syslog line for');
 
   private constructor(
     private readonly socket: Socket,
@@ -32,10 +32,7 @@ export class HaproxySyslog {
       const text = message.toString('utf8');
       const match = /^<\d+>1 (\S+) .*Server (\S+\/\S+) is (UP\/READY|going DOWN for maintenance)/.exec(text);
       if (!match) return;
-      const list = this.servers.get(match[2]!) ?? [];
-      list.push({ at: rfc5424Time(match[1]!), transition: match[3] === 'UP/READY' ? 'ready' : 'maint' });
-      this.servers.set(match[2]!, list);
-      for (const waiter of [...this.waiters]) waiter();
+      this.servers.add(match[2]!, match[3] === 'UP/READY' ? 'ready' : 'maint', rfc5424Time(match[1]!));
     });
   }
 
@@ -60,24 +57,7 @@ export class HaproxySyslog {
 
   /** Resolves with HAProxy's time of the first `transition` of `backend/server` at or after `since`. */
   when(backend: string, server: string, transition: ServerTransition, since: number, timeoutMs = 30_000): Promise<number> {
-    const key = `${backend}/${server}`;
-    return new Promise((resolve, reject) => {
-      const check = (): boolean => {
-        const hit = this.servers.get(key)?.find((s) => s.transition === transition && s.at >= since);
-        if (hit) {
-          this.waiters.delete(waiter);
-          clearTimeout(timer);
-          resolve(hit.at);
-        }
-        return hit !== undefined;
-      };
-      const waiter = (): void => void check();
-      const timer = setTimeout(() => {
-        this.waiters.delete(waiter);
-        reject(new Error(`HAProxy sent no syslog line for ${key} ${transition} within ${timeoutMs} ms`));
-      }, timeoutMs);
-      if (!check()) this.waiters.add(waiter);
-    });
+    return this.servers.when(backend, server, transition, since, timeoutMs);
   }
 
   close(): void {

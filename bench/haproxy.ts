@@ -15,6 +15,7 @@ import { CLI, HAPROXY } from './mmsd-process.js';
 import { runtimeDir } from './tmpfs.js';
 import { Observer, wallNow } from './observer.js';
 import { HaproxySyslog } from './haproxy-syslog.js';
+import { SYNTHETIC_AGENTS } from './agent-config.js';
 
 
 export interface HaproxyResult {
@@ -90,7 +91,7 @@ export async function benchHaproxy(apps: number, tasksPerApp: number, events: nu
   const sim = await startSimProcess(['--apps', String(apps), '--tasks', String(tasksPerApp), '--heartbeat', '10000']);
   const scratch = await runtimeDir('mmsd-bench-haproxy-');
   const files = haproxyFiles(scratch);
-  const hosts = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`agent-${i + 1}.cluster.internal`, `10.1.0.${i + 1}`]));
+  const hosts = SYNTHETIC_AGENTS;
   const syslog = await HaproxySyslog.listen();
   const template = join(scratch, 'haproxy-bench.cfg.ejs');
   await syslog.writeTemplate(template);

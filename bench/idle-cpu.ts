@@ -6,6 +6,7 @@ import { haproxyFiles } from './haproxy.js';
 import { CLI, HAPROXY, stopAll, threadsCpuMs } from './mmsd-process.js';
 import { startSimProcess } from './sim-process.js';
 import { runtimeDir } from './tmpfs.js';
+import { SYNTHETIC_AGENTS } from './agent-config.js';
 
 
 export interface IdleResult {
@@ -29,7 +30,7 @@ export async function benchIdle(apps: number, handlers: 'none' | 'haproxy', seco
   const sim = await startSimProcess(['--apps', String(apps), '--tasks', '3', '--heartbeat', '10000']);
   const dir = await runtimeDir('mmsd-bench-idle-');
   const files = haproxyFiles(dir);
-  const hosts = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`agent-${i + 1}.cluster.internal`, `10.1.0.${i + 1}`]));
+  const hosts = SYNTHETIC_AGENTS;
   const plugins = handlers === 'haproxy' ? [['haproxy', { bin: HAPROXY, ...files, bind: '127.0.0.2', gateway: { http: 0, https: 0 }, statsPort: 0, checks: false, maxconn: 2000 }]] : [];
   await writeFile(join(dir, 'mmsd.json'), JSON.stringify({ marathon: { endpoints: [sim.url] }, stateFile: false, dns: { hosts }, plugins }));
   const env = { ...process.env, MMSD_DATA_DIR: join(dir, 'data'), XDG_CONFIG_HOME: join(dir, 'xdg'), MMSD_CONFIG_DIR: join(dir, 'etc'), DEBUG: '' };

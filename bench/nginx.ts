@@ -2,15 +2,16 @@ import { spawn } from 'node:child_process';
 import { createServer, request } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as delay } from 'node:timers/promises';
-import { CLI } from './mmsd-process.js';
+import { CLI, stopAll } from './mmsd-process.js';
 import { startSimProcess } from './sim-process.js';
 import type { Summary } from './stats.js';
 import { summarize } from './stats.js';
 import { runtimeDir } from './tmpfs.js';
+import { SYNTHETIC_AGENTS } from './agent-config.js';
 
 export interface NginxResult {
   apps: number;
@@ -62,7 +63,7 @@ export async function benchNginx(apps: number, tasksPerApp: number, dynamic: 'lu
   }));
   const probePort = 39_000 + Math.floor(Math.random() * 500);
   const files = { configFile: join(scratch, 'nginx.conf'), pidFile: join(scratch, 'nginx.pid'), logFile: join(scratch, 'nginx.log'), tempDir: join(scratch, 'temp') };
-  const hosts = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`agent-${i + 1}.cluster.internal`, `10.1.0.${i + 1}`]));
+  const hosts = SYNTHETIC_AGENTS;
   const options = { ...files, bind: '127.0.0.2', gateway: { http: 0, https: 0 }, minReloadInterval: 0, dynamic, controlPort: 38_000 + Math.floor(Math.random() * 900) };
   const config = join(scratch, 'mmsd.json');
   await writeFile(config, JSON.stringify({ marathon: { endpoints: [sim.url], timeout: 120 }, stateFile: false, dns: { hosts }, plugins: [['nginx', options]] }));
@@ -117,18 +118,7 @@ export async function benchNginx(apps: number, tasksPerApp: number, dynamic: 'lu
     }
     return { apps, tasksPerApp, dynamic, startMs, configKb, flipToServed: summarize(flipTimes), reloadsDuringFlips, createToServed: summarize(createTimes) };
   } finally {
-    mmsd.kill('SIGTERM');
-    await exited;
-    const master = Number((await readFile(files.pidFile, 'utf8').catch(() => '')).trim());
-    if (master) {
-      try {
-        process.kill(master, 'SIGTERM');
-      } catch {
-        // gone
-      }
-    }
     for (const b of backends) b.server.close();
-    await sim.stop();
-    await rm(scratch, { recursive: true, force: true });
+    await stopAll({ mmsd, exited, pidFile: files.pidFile, sim, dir: scratch });
   }
 }

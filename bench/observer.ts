@@ -5,6 +5,44 @@ export type ServerTransition = 'ready' | 'maint';
 /** Milliseconds since the epoch, with the precision of performance.now(): comparable across threads. */
 export const wallNow = (): number => performance.timeOrigin + performance.now();
 
+/** Servers' state changes as something saw them (`backend/server` → when, which), and waits for one. */
+export class ServerTransitions {
+  private readonly seen = new Map<string, { at: number; transition: ServerTransition }[]>();
+  private readonly waiters = new Set<() => void>();
+
+  /** `failure`: how a timeout starts its message ("HAProxy did not log"). */
+  constructor(private readonly failure: string) {}
+
+  add(key: string, transition: ServerTransition, at: number): void {
+    const list = this.seen.get(key) ?? [];
+    list.push({ at, transition });
+    this.seen.set(key, list);
+    for (const waiter of [...this.waiters]) waiter();
+  }
+
+  /** Resolves with the time of the first `transition` of `backend/server` at or after `since`. */
+  when(backend: string, server: string, transition: ServerTransition, since: number, timeoutMs = 30_000): Promise<number> {
+    const key = `${backend}/${server}`;
+    return new Promise((resolve, reject) => {
+      const check = (): boolean => {
+        const hit = this.seen.get(key)?.find((s) => s.transition === transition && s.at >= since);
+        if (hit) {
+          this.waiters.delete(waiter);
+          clearTimeout(timer);
+          resolve(hit.at);
+        }
+        return hit !== undefined;
+      };
+      const waiter = (): void => void check();
+      const timer = setTimeout(() => {
+        this.waiters.delete(waiter);
+        reject(new Error(`${this.failure} ${key} ${transition} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      if (!check()) this.waiters.add(waiter);
+    });
+  }
+}
+
 /**
  * What the haproxy bench measures against, seen from a thread of its own (observer-worker.ts)
  * with a small heap and an idle event loop, so that neither the bench's garbage collections
@@ -17,18 +55,13 @@ export const wallNow = (): number => performance.timeOrigin + performance.now();
  * Times are `wallNow()` values.
  */
 export class Observer {
-  private readonly servers = new Map<string, { at: number; transition: ServerTransition }[]>();
+  private readonly servers = new ServerTransitions('HAProxy did not log');
   private readonly running = new Map<string, number>();
-  private readonly waiters = new Set<() => void>();
 
   private constructor(private readonly worker: Worker) {
     worker.on('message', (message: { type: string; key?: string; transition?: ServerTransition; taskId?: string; at?: number }) => {
-      if (message.type === 'server') {
-        const list = this.servers.get(message.key!) ?? [];
-        list.push({ at: message.at!, transition: message.transition! });
-        this.servers.set(message.key!, list);
-        for (const waiter of [...this.waiters]) waiter();
-      } else if (message.type === 'running' && !this.running.has(message.taskId!)) this.running.set(message.taskId!, message.at!);
+      if (message.type === 'server') this.servers.add(message.key!, message.transition!, message.at!);
+      else if (message.type === 'running' && !this.running.has(message.taskId!)) this.running.set(message.taskId!, message.at!);
     });
   }
 
@@ -48,24 +81,7 @@ export class Observer {
 
   /** Resolves with when HAProxy logged `transition` for `backend/server`, the first time after `since` (a `wallNow()` value). */
   when(backend: string, server: string, transition: ServerTransition, since: number, timeoutMs = 30_000): Promise<number> {
-    const key = `${backend}/${server}`;
-    return new Promise((resolve, reject) => {
-      const check = (): boolean => {
-        const hit = this.servers.get(key)?.find((s) => s.transition === transition && s.at >= since);
-        if (hit) {
-          this.waiters.delete(waiter);
-          clearTimeout(timer);
-          resolve(hit.at);
-        }
-        return hit !== undefined;
-      };
-      const waiter = (): void => void check();
-      const timer = setTimeout(() => {
-        this.waiters.delete(waiter);
-        reject(new Error(`HAProxy did not log ${key} ${transition} within ${timeoutMs} ms`));
-      }, timeoutMs);
-      if (!check()) this.waiters.add(waiter);
-    });
+    return this.servers.when(backend, server, transition, since, timeoutMs);
   }
 
   async stop(): Promise<void> {

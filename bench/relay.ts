@@ -12,6 +12,7 @@ import { startSimProcess } from './sim-process.js';
 import type { Summary } from './stats.js';
 import { summarize } from './stats.js';
 import { runtimeDir } from './tmpfs.js';
+import { benchAgentConfig, SYNTHETIC_AGENTS } from './agent-config.js';
 
 export interface RelayResult {
   apps: number;
@@ -31,21 +32,8 @@ export interface RelayResult {
   marathonRequestsDuringFlips: number;
 }
 
-const AGENTS = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`agent-${i + 1}.cluster.internal`, `10.1.0.${i + 1}`]));
-
-function config(url: string): MmsdConfig {
-  return {
-    marathon: { endpoints: [url], resyncInterval: 3600, timeout: 120, streamTimeout: 60, mode: 'events', pollInterval: 5 },
-    groups: ['*'],
-    coalesce: 0,
-    stateFile: false,
-    logLevel: 'warn',
-    dns: { ttl: 3600, hosts: {} },
-    dropGuard: { ratio: 0.5, minBackends: 10, confirmDelay: 3 },
-    metrics: { bind: '127.0.0.1' },
-    plugins: [],
-  };
-}
+const AGENTS = SYNTHETIC_AGENTS;
+const config = (url: string): MmsdConfig => benchAgentConfig(url, 120);
 
 /** An in-process agent with upstream-confd and a probe that notes when each service was written. */
 async function agent(url: string, dir: string) {

@@ -6,6 +6,7 @@ import type { MmsdConfig, Snapshot } from '@mmsd/core';
 import type { LoadedPlugin } from '@mmsd/core/host';
 import { startSimProcess } from './sim-process.js';
 import { runtimeDir } from './tmpfs.js';
+import { benchAgentConfig, SYNTHETIC_AGENTS } from './agent-config.js';
 import type { Summary } from './stats.js';
 import { summarize } from './stats.js';
 
@@ -24,21 +25,8 @@ export interface UpstreamResult {
   startToFile: Summary;
 }
 
-const AGENTS = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`agent-${i + 1}.cluster.internal`, `10.1.0.${i + 1}`]));
-
-function config(url: string): MmsdConfig {
-  return {
-    marathon: { endpoints: [url], resyncInterval: 3600, timeout: 60, streamTimeout: 60, mode: 'events', pollInterval: 5 },
-    groups: ['*'],
-    coalesce: 0,
-    stateFile: false,
-    logLevel: 'warn',
-    dns: { ttl: 3600, hosts: {} },
-    dropGuard: { ratio: 0.5, minBackends: 10, confirmDelay: 3 },
-    metrics: { bind: '127.0.0.1' },
-    plugins: [],
-  };
-}
+const AGENTS = SYNTHETIC_AGENTS;
+const config = (url: string): MmsdConfig => benchAgentConfig(url, 60);
 
 /**
  * Event → upstream file latency: a health flip of one task, triggered through the simulator's
