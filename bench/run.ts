@@ -184,10 +184,10 @@ if (!values.only || values.only === 'nginx') {
     }
   }
   console.log('\nnginx handler: the real CLI and a real nginx; a probe app of two loopback tasks among the synthetic ones\n');
-  console.log('| apps × tasks | path | start (sync, render, nginx -t, start) | config | health flip → served, median | p99 | reloads during the flips | new app → served, median | max |');
-  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  console.log('| apps × tasks | path | start (sync, render, nginx -t, start) | config | health flip → served, median | p99 | reloads during the flips | new app → served, median | max | of which render, median | nginx -t, median |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const r of results.nginx) {
-    console.log(`| ${r.apps} × ${r.tasksPerApp} | ${r.dynamic} | ${ms(r.startMs)} | ${r.configKb} kB | ${ms(r.flipToServed.median)} | ${ms(r.flipToServed.p99)} | ${r.reloadsDuringFlips} | ${ms(r.createToServed.median)} | ${ms(r.createToServed.max)} |`);
+    console.log(`| ${r.apps} × ${r.tasksPerApp} | ${r.dynamic} | ${ms(r.startMs)} | ${r.configKb} kB | ${ms(r.flipToServed.median)} | ${ms(r.flipToServed.p99)} | ${r.reloadsDuringFlips} | ${ms(r.createToServed.median)} | ${ms(r.createToServed.max)} | ${ms(r.renderMs.median)} | ${ms(r.checkMs.median)} |`);
   }
 }
 

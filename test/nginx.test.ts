@@ -55,6 +55,13 @@ test(`nginx (${dynamic}): served by service port and by Host, a task that goes d
     t.true(cli.err.some((l) => /through its Lua module, without a reload/.test(l)), 'the choice is logged at start');
   }
 
+  // No task up: 502, as nginx answers for an upstream with no live server (on both paths).
+  const other = sim.tasks('/web').find((task) => (task.ports as number[])[0] === list[1]!.port)!;
+  await sim.setHealth(other.id, false);
+  await waitFor(async () => (await get(port)).status === 502, { what: '502 with no task up' });
+  await sim.setHealth(other.id, true);
+  await waitFor(async () => sorted(await hits(port, 12)).join() === 'two', { what: 'the task up again' });
+
   // nginx dies: mmsd starts it again, with the config it had.
   const lines = cli.err.length;
   process.kill(Number(pid), 'SIGTERM');

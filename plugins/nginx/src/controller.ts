@@ -127,7 +127,9 @@ export class NginxController {
   private async apply(): Promise<void> {
     const snapshot = this.snapshot;
     if (!snapshot) return;
+    const t0 = performance.now();
     const { view, text } = this.render(snapshot);
+    const timing = { render: performance.now() - t0, check: 0 };
     // Each warning once while it stands (a reload per change would repeat them all).
     for (const warning of view.warnings) if (!this.warned.has(warning)) this.ctx.log.warn('%s', warning);
     this.warned = new Set(view.warnings);
@@ -137,8 +139,10 @@ export class NginxController {
       const candidate = join(dirname(this.options.configFile), `.${basename(this.options.configFile)}.candidate-${process.pid}-${++this.candidates}`);
       await writeFile(candidate, text, { mode: 0o644 });
       let reason: string | undefined;
+      const t1 = performance.now();
       try {
         reason = await this.process.check(candidate);
+        timing.check = performance.now() - t1;
       } finally {
         await rm(candidate, { force: true });
       }
@@ -156,11 +160,11 @@ export class NginxController {
     if (!this.options.manage) return;
     if (pid) {
       await this.process.reload(pid);
-      this.ctx.log.info('nginx reloaded: %d HTTP and %d TCP services', view.http.length, view.tcp.length);
+      this.ctx.log.info('nginx reloaded: %d HTTP and %d TCP services (render %d ms, nginx -t %d ms)', view.http.length, view.tcp.length, Math.round(timing.render), Math.round(timing.check));
     } else {
       await this.process.start();
       this.members?.forget();
-      this.ctx.log.info('nginx started: %d HTTP and %d TCP services', view.http.length, view.tcp.length);
+      this.ctx.log.info('nginx started: %d HTTP and %d TCP services (render %d ms, nginx -t %d ms)', view.http.length, view.tcp.length, Math.round(timing.render), Math.round(timing.check));
     }
     this.lastReloadAt = Date.now();
     this.watch();

@@ -45,7 +45,7 @@ export interface NginxView {
    * The Lua path: HTTP upstreams have no server lines; a balancer reads their members from a
    * shared dict that mmsd sets through a loopback endpoint on `controlPort`.
    */
-  lua?: { luaModule: string; ndkModule: string; controlPort: number };
+  lua?: { luaModule: string; ndkModule: string; controlPort: number; keepalive: number };
   http: ServiceView[];
   tcp: ServiceView[];
   gateways: { http?: HostRoutes; https?: HostRoutes };
@@ -173,7 +173,7 @@ export function buildView(snapshot: Snapshot, options: NginxOptions, stream: boo
     failTimeout: options.failTimeout,
     keepalive: options.keepalive,
     ...(tcp.length > 0 || httpsGateway ? { streamModule: options.streamModule } : {}),
-    ...(lua ? { lua: { luaModule: options.luaModule, ndkModule: options.ndkModule, controlPort: options.controlPort } } : {}),
+    ...(lua ? { lua: { luaModule: options.luaModule, ndkModule: options.ndkModule, controlPort: options.controlPort, keepalive: sharedKeepalive(options.keepalive, http.length) } } : {}),
     http,
     tcp,
     gateways: { ...(httpGateway ? { http: httpGateway } : {}), ...(httpsGateway ? { https: httpsGateway } : {}) },
@@ -183,6 +183,14 @@ export function buildView(snapshot: Snapshot, options: NginxOptions, stream: boo
 }
 
 /** What only a reload can change of a service: everything but an HTTP service's members on the Lua path. */
+/**
+ * Idle connections to the backends the shared Lua upstream keeps per worker, for all services
+ * together: `keepalive` per service, at most 1,024 (ingress-nginx keeps 320).
+ */
+function sharedKeepalive(perService: number, services: number): number {
+  return Math.min(perService * Math.max(services, 1), 1024);
+}
+
 export function serviceKey(view: ServiceView, lua: boolean): string {
   const s = view.service;
   const members = lua && view.mode === 'http' ? [] : view.servers;
