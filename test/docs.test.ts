@@ -160,3 +160,37 @@ test('the template in haproxy.md is docs/examples/haproxy/minimal.cfg.ejs, and w
   const check = spawnSync('haproxy', ['-c', '-f', out], { encoding: 'utf8' });
   t.is(check.status, 0, check.stdout + check.stderr);
 });
+
+test('packaging/config.yaml, the sample config: accepted as it is and with every key uncommented, and it names every key', async (t) => {
+  const { configSchema } = await import('@mmsd/core/host');
+  const sample = await readFile(join(REPO_ROOT, 'packaging', 'config.yaml'), 'utf8');
+  const dir = await tempDir(t, 'mmsd-sample-');
+  // `# key: value` and `# - item` lines are settings; other comments are prose.
+  const uncommented = sample
+    .split('\n')
+    .map((line) => line.replace(/^(\s*)# ?(\s*)((?:- )*[a-zA-Z"@][\w@/".-]*:(?: |$))/, '$1$2$3'))
+    .join('\n');
+  t.not(uncommented, sample);
+  const keys = new Set<string>();
+  for (const [name, text] of [['as it is', sample], ['uncommented', uncommented]] as const) {
+    const path = join(dir, `${name.replace(' ', '-')}.yaml`);
+    await writeFile(path, text);
+    const loaded = await loadConfig({ configFile: path });
+    const plugins = await loadPlugins({ entries: loaded.config.plugins, searchDirs: [join(REPO_ROOT, 'packages', 'cli')], baseDir: dir });
+    if (name === 'uncommented') {
+      t.deepEqual(plugins.map((p) => p.plugin.name).sort(), ['haproxy', 'logger', 'nginx', 'relay', 'upstream-confd']);
+      for (const p of plugins) for (const key of Object.keys((p.plugin.optionsSchema as { properties?: object } | undefined)?.properties ?? {})) keys.add(`${p.plugin.name}: ${key}`);
+    }
+  }
+  const collect = (schema: { properties?: Record<string, unknown> }, prefix: string) => {
+    for (const [key, sub] of Object.entries(schema.properties ?? {})) {
+      if (key === '$schema' || key === 'coalesceMaxWait') continue; // the editor's hint; accepted and ignored
+      keys.add(`${prefix}${key}`);
+      collect(sub as { properties?: Record<string, unknown> }, `${prefix}${key}.`);
+    }
+  };
+  collect(configSchema as { properties?: Record<string, unknown> }, '');
+  const missing = [...keys].filter((key) => !new RegExp(`(^|[\\s{,#-])${key.split(/[.:] ?/).at(-1)}:`, 'm').test(sample));
+  t.deepEqual(missing, [], 'every key of the config and of the bundled handlers appears in the sample');
+  t.true(keys.size > 60, `${keys.size} keys`);
+});
