@@ -109,12 +109,16 @@ test('haproxy: hostile ids, hosts, ports and IPs: every config passes haproxy -c
   t.is(runs, 100);
 });
 
-test('nginx: hostile ids, hosts, ports and IPs: every config passes nginx -t, nothing leaks, other upstreams unchanged', async (t) => {
+test('nginx: hostile ids, hosts, ports and IPs: every config passes nginx -t, nothing leaks, other upstreams unchanged (both paths)', async (t) => {
   const apps = await baseApps();
   const render = nginxTemplate();
   const upstreams = (text: string) => new Map([...text.matchAll(/\n {2}upstream (\S+) \{\n[^}]*\}/g)].map((m) => [m[1]!, m[0]]));
   const baseline = upstreams(render(nginxView(snapshotOf(apps), nginxOptions(), true)));
   t.true(baseline.size >= 3);
+  // The Lua path: the service ports' map names each service; the others' lines stay.
+  const mapLines = (text: string) => (/map \$server_port \$mmsd_by_port \{\n([^}]*)\}/.exec(text)?.[1] ?? '').split('\n').filter(Boolean);
+  const luaBaseline = mapLines(render(nginxView(snapshotOf(apps), nginxOptions(), true, true)));
+  t.true(luaBaseline.length >= 3);
   let runs = 0;
   await fc.assert(
     fc.asyncProperty(hostileArbitrary, async (h) => {
@@ -126,6 +130,12 @@ test('nginx: hostile ids, hosts, ports and IPs: every config passes nginx -t, no
       for (const [name, block] of baseline) if (now.get(name) !== block) throw new Error(`upstream ${name} changed`);
       const check = nginxCheck((files) => render(nginxView(snapshot, nginxOptions(files), true)));
       if (!check.ok) throw new Error(`nginx -t failed: ${check.output}`);
+      const lua = render(nginxView(snapshot, nginxOptions(), true, true));
+      if (LEAKS.test(lua)) throw new Error('a hostile value reached the Lua config');
+      const lines = new Set(mapLines(lua));
+      for (const line of luaBaseline) if (!lines.has(line)) throw new Error(`map line "${line.trim()}" changed`);
+      const luaCheck = nginxCheck((files) => render(nginxView(snapshot, nginxOptions(files), true, true)));
+      if (!luaCheck.ok) throw new Error(`nginx -t of the Lua config failed: ${luaCheck.output}`);
     }),
     { numRuns: 60, seed },
   );
