@@ -11,6 +11,8 @@ export function benchAgentConfig(url: string, timeoutSeconds: number): MmsdConfi
     coalesce: 0,
     stateFile: false,
     logLevel: 'warn',
+    logFormat: 'text',
+    health: { maxStateAge: 120, handlerFailures: 3 },
     dns: { ttl: 3600, hosts: {} },
     dropGuard: { ratio: 0.5, minBackends: 10, confirmDelay: 3 },
     metrics: { bind: '127.0.0.1' },

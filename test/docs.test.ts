@@ -165,10 +165,10 @@ test('packaging/config.yaml, the sample config: accepted as it is and with every
   const { configSchema } = await import('@mmsd/core/host');
   const sample = await readFile(join(REPO_ROOT, 'packaging', 'config.yaml'), 'utf8');
   const dir = await tempDir(t, 'mmsd-sample-');
-  // `# key: value` and `# - item` lines are settings; other comments are prose.
+  // `# key: value`, `# - "item"` and `# - [item]` lines are settings; other comments are prose.
   const uncommented = sample
     .split('\n')
-    .map((line) => line.replace(/^(\s*)# ?(\s*)((?:- )*[a-zA-Z"@][\w@/".-]*:(?: |$))/, '$1$2$3'))
+    .map((line) => line.replace(/^(\s*)# ?(\s*)((?:- )+["[]|(?:- )*[a-zA-Z"@][\w@/".-]*:(?: |$))/, '$1$2$3'))
     .join('\n');
   t.not(uncommented, sample);
   const keys = new Set<string>();

@@ -3,7 +3,7 @@
 // start-stop-daemon, signal what they should.
 import test from 'ava';
 import { execFile } from 'node:child_process';
-import { chmod, readFile, writeFile } from 'node:fs/promises';
+import { chmod, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { scratch } from './helpers/env.js';

@@ -24,7 +24,7 @@ export function startCli(
   options: { env?: Record<string, string | undefined>; cwd?: string; wrap?: readonly string[] } = {},
 ): CliProcess {
   const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries({ ...process.env, DEBUG: undefined, NODE_OPTIONS: undefined, ...options.env })) {
+  for (const [key, value] of Object.entries({ ...process.env, DEBUG: undefined, NODE_OPTIONS: undefined, JOURNAL_STREAM: undefined, ...options.env })) {
     if (value !== undefined) env[key] = value;
   }
   const command = [...(options.wrap ?? []), process.execPath, CLI_BIN, ...args];

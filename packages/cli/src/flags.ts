@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
-import { LOG_LEVELS } from '@mmsd/core/host';
-import type { LogLevel } from '@mmsd/core';
+import { LOG_FORMATS, LOG_LEVELS } from '@mmsd/core/host';
+import type { LogFormat, LogLevel } from '@mmsd/core';
 import type { ConfigOverrides } from '@mmsd/core/host';
 
 /**
@@ -23,6 +23,11 @@ export const sharedFlags = {
   'marathon-port': Flags.integer({ summary: 'Marathon port [8080].', env: 'MARATHON_PORT', helpValue: 'PORT', min: 1, max: 65535 }),
   groups: Flags.string({ summary: 'Comma-separated lb-group globs to expose [*].', env: 'GROUPS', helpValue: 'LIST' }),
   'log-level': Flags.option({ options: [...LOG_LEVELS] as LogLevel[], summary: 'debug, info, warn, error or fatal [info].', env: 'LOG_LEVEL' })(),
+  'log-format': Flags.option({
+    options: [...LOG_FORMATS] as LogFormat[],
+    summary: 'text or json (one object per line) [text]. Under systemd, text lines have no colours or timestamps.',
+    env: 'LOG_FORMAT',
+  })(),
   'upstream-confd': Flags.string({
     summary: 'Enable upstream-confd: write one <service>.instances file per service into PATH.',
     env: 'UPSTREAM_CONFD',
@@ -39,6 +44,7 @@ export interface SharedFlagValues {
   'marathon-port'?: number | undefined;
   groups?: string | undefined;
   'log-level'?: LogLevel | undefined;
+  'log-format'?: LogFormat | undefined;
   'upstream-confd'?: string | undefined;
   'haproxy-bin'?: string | undefined;
   'haproxy-pidfile'?: string | undefined;
@@ -105,6 +111,7 @@ export function overridesFromFlags(input: SharedInput, cwd: string): ConfigOverr
     ...(endpoints ? { endpoints } : {}),
     ...(groups ? { groups: groups.split(',').map((g) => g.trim()).filter(Boolean) } : {}),
     ...(flags['log-level'] ? { logLevel: flags['log-level'] } : {}),
+    ...(flags['log-format'] ? { logFormat: flags['log-format'] } : {}),
     ...(confd || bin || pidFile
       ? {
           plugins: [

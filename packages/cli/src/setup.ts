@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Config as OclifConfig } from '@oclif/core';
-import { createLogger, defaultSystemDir, loadConfig, loadPlugins, setLogLevel } from '@mmsd/core/host';
+import { createLogger, defaultSystemDir, loadConfig, loadPlugins, setLogFormat, setLogLevel } from '@mmsd/core/host';
 import type { LoadedConfig, Logger, MmsdConfig } from '@mmsd/core';
 import type { LoadedPlugin } from '@mmsd/core/host';
 import type { EmbeddedMarathon } from './embedded-marathon.js';
@@ -30,6 +30,7 @@ export interface PrepareOptions {
 export async function prepare(oclif: OclifConfig, input: SharedInput, options: PrepareOptions): Promise<Prepared> {
   const { flags } = input;
   setLogLevel(flags['log-level'] ?? 'info');
+  setLogFormat(flags['log-format'] ?? 'text');
   const cwd = process.cwd();
   const defaultStateFile = join(oclif.dataDir, 'state.json');
   const loaded = await loadConfig({
@@ -44,6 +45,7 @@ export async function prepare(oclif: OclifConfig, input: SharedInput, options: P
   });
   let config = loaded.config;
   setLogLevel(config.logLevel);
+  setLogFormat(config.logFormat);
   // Before the embedded Marathon starts: a plugin that cannot load is a config error like any other.
   const plugins = options.plugins
     ? await loadPlugins({

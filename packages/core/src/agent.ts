@@ -8,10 +8,11 @@ import { SerialQueue } from './ingest/serial-queue.js';
 import { StreamFeed } from './ingest/stream-feed.js';
 import { SyncLoop } from './ingest/sync-loop.js';
 import type { Logger } from './log.js';
-import { createLogger } from './log.js';
-import { clientFor } from './marathon/client-for.js';
+import { createLogger, onProblem } from './log.js';
+import { clientFor, readerOf } from './marathon/client-for.js';
 import type { MarathonClient } from './marathon/client.js';
 import type { MarathonReader } from './marathon/client.js';
+import { AgentHealth } from './health.js';
 import { AgentMetrics } from './metrics.js';
 import type { AddressResolver } from './model/address-resolver.js';
 import { createDnsResolver } from './model/address-resolver.js';
@@ -40,6 +41,8 @@ export interface AgentOptions {
   /** Tuning for tests: reconnect and retry delays (ms). */
   retry?: { min: number; max: number };
   tapTimeout?: number;
+  /** The host's version, for `/health`. */
+  version?: string;
 }
 
 /**
@@ -50,6 +53,7 @@ export interface AgentOptions {
  */
 export class Agent {
   readonly metrics: AgentMetrics;
+  readonly health: AgentHealth;
   private config: MmsdConfig;
   private readonly mode: 'run' | 'once';
   private readonly log: Logger;
@@ -82,6 +86,13 @@ export class Agent {
     const store = new StateStore({ groups: this.config.groups, resolver: this.resolver, log: createLogger('model') });
     this.store = store;
     this.client = clientFor(this.config, this.metrics, options.fetch);
+    this.health = new AgentHealth({
+      maxStateAge: () => this.config.health.maxStateAge,
+      handlerFailures: () => this.config.health.handlerFailures,
+      snapshot: () => store.snapshot,
+      marathon: () => ({ endpoint: this.client.endpoint, mode: this.config.marathon.mode }),
+      version: options.version ?? '',
+    });
     const stopped = () => this.stopped;
     const changed = () => this.coalescer.notify();
     const requestResync = (reason: string) => this.sync.request(reason);
@@ -123,7 +134,10 @@ export class Agent {
       ...(options.retry ? { retry: options.retry } : {}),
       replayDeferred: () => this.router.replayDeferred(),
       flush: () => this.coalescer.flushNow(),
-      synced: () => this.persister.schedule(true),
+      synced: () => {
+        this.health.synced();
+        this.persister.schedule(true);
+      },
       stopped,
     });
     this.feed = new StreamFeed({
@@ -135,10 +149,12 @@ export class Agent {
       hooks: () => this.plugins.hooks,
       route: (event) => this.router.route(event),
       opened: () => {
+        this.health.streamOpened();
         this.streamOpen?.();
         // Resync unless the next sync's request has yet to leave (it will see everything).
         if (this.sync.started || this.store.known) this.requestResync('event stream connected');
       },
+      lost: () => this.health.streamLost(),
       requestResync,
       stopped,
     });
@@ -151,13 +167,7 @@ export class Agent {
   }
 
   /** What plugins see of Marathon: always the current client, also after a reload. */
-  private readonly marathonReader: MarathonReader = ((agent: Agent): MarathonReader => ({
-    get endpoint() {
-      return agent.client.endpoint;
-    },
-    getApps: () => agent.client.getApps(),
-    getApp: (id) => agent.client.getApp(id),
-  }))(this);
+  private readonly marathonReader: MarathonReader = readerOf(() => this.client);
 
   /** The last published snapshot. */
   get snapshot(): Snapshot {
@@ -181,10 +191,12 @@ export class Agent {
       await this.persister.removeStaleTemps(this.config.stateFile);
     }
     this.plugins = await this.createPluginSet(this.options.plugins, this.config, this.options.configDir);
+    this.health.handlersAre(this.plugins.names);
     await this.plugins.hooks.onStart.promise({ mode: this.mode, config: this.config });
     if (this.config.metrics.port !== undefined && this.mode === 'run') {
-      this.metricsServer = await this.metrics.serve(this.config.metrics.port, this.config.metrics.bind);
-      this.log.info('metrics on http://%s:%d/metrics', this.config.metrics.bind, this.config.metrics.port);
+      onProblem((problem) => this.health.logged(problem));
+      this.metricsServer = await this.metrics.serve(this.config.metrics.port, this.config.metrics.bind, () => this.health.report());
+      this.log.info('metrics on http://%s:%d/metrics, health on /health', this.config.metrics.bind, this.config.metrics.port);
     }
     if (this.following) {
       // A sync whose request leaves after the stream connected misses no event: waiting a
@@ -197,6 +209,7 @@ export class Agent {
     const synced = await this.sync.run('initial');
     if (!synced) {
       const restored = await this.sync.restore();
+      if (restored) this.health.restored(this.store.snapshot.syncedAt);
       if (this.mode === 'once' && !restored) {
         throw new Error('Marathon could not be reached and there is no saved state to start from');
       }
@@ -221,7 +234,10 @@ export class Agent {
     await this.feed.drained();
     if (this.plugins) await this.plugins.hooks.onShutdown.promise();
     await this.persister.finish();
-    if (this.metricsServer) await new Promise<void>((resolve) => this.metricsServer!.close(() => resolve()));
+    if (this.metricsServer) {
+      onProblem(undefined);
+      await new Promise<void>((resolve) => this.metricsServer!.close(() => resolve()));
+    }
   }
 
   /**
@@ -234,6 +250,7 @@ export class Agent {
     const previous = this.config;
     await this.plugins.hooks.onShutdown.promise();
     this.plugins = next;
+    this.health.handlersAre(next.names);
     this.config = config;
     await next.hooks.onStart.promise({ mode: this.mode, config });
     if (JSON.stringify(previous.groups) !== JSON.stringify(config.groups)) this.store.setGroups(config.groups);
@@ -282,7 +299,12 @@ export class Agent {
       marathon: this.marathonReader,
       metrics: this.metrics.helpers,
       getSnapshot: () => this.store.snapshot,
-      onFailure: (failure) => this.metrics.hookFailures.inc({ hook: failure.hook, plugin: failure.plugin }),
+      onFailure: (failure) => {
+        this.metrics.hookFailures.inc({ hook: failure.hook, plugin: failure.plugin });
+        this.health.tapFailed(failure.plugin, failure.error.message);
+      },
+      onSuccess: (_hook, plugin) => this.health.tapSucceeded(plugin),
+      reportHealth: (plugin, state, reason) => this.health.reported(plugin, state, reason),
       ...(this.options.tapTimeout !== undefined ? { tapTimeout: this.options.tapTimeout } : {}),
     });
   }

@@ -2,7 +2,8 @@
  * Coded errors, semantic-release style: every error a user can cause carries a stable code,
  * a message that names the thing at fault, and a hint that says how to fix it. The catalogue
  * below is every code and the exit status of a command it ends: 2, the input is wrong (the
- * config, a plugin, its options), fix it and run again; 1, anything else.
+ * config, a plugin, its options), fix it and run again; 3, `mmsd status` could not ask the
+ * agent; 1, anything else.
  */
 export const ERROR_EXIT_STATUS = {
   EMMSD_CONFIG_NOT_FOUND: 2,
@@ -22,6 +23,7 @@ export const ERROR_EXIT_STATUS = {
   EMMSD_MARATHON_BAD_RESPONSE: 1,
   EMMSD_STATE_FILE: 1,
   EMMSD_RUNTIME_DIR: 1,
+  EMMSD_STATUS_UNAVAILABLE: 3,
 } as const;
 
 export type MmsdErrorCode = keyof typeof ERROR_EXIT_STATUS;

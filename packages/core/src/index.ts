@@ -55,6 +55,7 @@ export type {
   MmsdPlugin,
   OptionsSchema,
   PluginContext,
+  PluginHealth,
   RetryingFiles,
   RetryingFilesOptions,
   RetryingWriteOptions,
@@ -73,4 +74,4 @@ export type { ConfigSource, LoadedConfig, MmsdConfig, PluginEntry } from './conf
 // Support
 export { MmsdError, isMmsdError, describeError } from './errors.js';
 export type { MmsdErrorCode, MmsdErrorOptions } from './errors.js';
-export type { Logger, LogLevel } from './log.js';
+export type { Logger, LogFormat, LogLevel, LoggedProblem } from './log.js';

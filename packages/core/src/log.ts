@@ -1,7 +1,18 @@
+import { format } from 'node:util';
 import createDebug from 'debug';
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'fatal'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+export const LOG_FORMATS = ['text', 'json'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
+/** A warning, an error or a fatal line (logged or not: the agent's health keeps the last ones). */
+export interface LoggedProblem {
+  readonly at: string;
+  readonly level: 'warn' | 'error' | 'fatal';
+  readonly component: string;
+  readonly message: string;
+}
 
 /**
  * A component logger. Messages go to `debug` namespaces `mmsd:<component>:<level>`, so
@@ -40,7 +51,40 @@ export function setLogLevel(level: LogLevel): void {
   createDebug.enable(parts.join(','));
 }
 
-/** Tests use this to forget the DEBUG value seen at startup. */
+/** journald's priorities (the `<N>` prefixes of sd-daemon(3)), by level. */
+const PRIORITY: Record<LogLevel, number> = { debug: 7, info: 6, warn: 4, error: 3, fatal: 2 };
+
+const output: { format: LogFormat; journal: boolean } = {
+  format: 'text',
+  // systemd sets JOURNAL_STREAM when stderr goes to the journal, which has its own timestamps.
+  journal: Boolean(process.env.JOURNAL_STREAM),
+};
+
+let problemListener: ((problem: LoggedProblem) => void) | undefined;
+
+/**
+ * How lines are written (`--log-format`): `text` is debug's line (colours on a terminal, an ISO
+ * timestamp otherwise) or, when stderr goes to the journal, `<priority>mmsd:<component>:<level>
+ * message` without colours or timestamp; `json` is one object per line, `{"time", "level",
+ * "component", "msg"}`.
+ */
+export function setLogFormat(logFormat: LogFormat): void {
+  output.format = logFormat;
+}
+
+/** Hears every warning, error and fatal line, whether the level is enabled or not (one listener). */
+export function onProblem(listener: ((problem: LoggedProblem) => void) | undefined): void {
+  problemListener = listener;
+}
+
+function writeLine(level: LogLevel, component: string, text: string): void {
+  const line =
+    output.format === 'json'
+      ? JSON.stringify({ time: new Date().toISOString(), level, component, msg: text })
+      : `<${PRIORITY[level]}>mmsd:${component}:${level} ${text}`;
+  process.stderr.write(`${line}\n`);
+}
+
 export function createLogger(component: string): Logger {
   const sinks = new Map<LogLevel, createDebug.Debugger>();
   const sink = (level: LogLevel): createDebug.Debugger => {
@@ -55,7 +99,16 @@ export function createLogger(component: string): Logger {
     (level: LogLevel) =>
     (message: string, ...args: unknown[]): void => {
       const d = sink(level);
-      if (d.enabled) d(message, ...args);
+      const problem = problemListener && (level === 'warn' || level === 'error' || level === 'fatal');
+      if (!d.enabled && !problem) return;
+      if (output.format === 'text' && !output.journal) {
+        if (d.enabled) d(message, ...args);
+        if (problem) problemListener!({ at: new Date().toISOString(), level, component, message: format(message, ...args) });
+        return;
+      }
+      const text = format(message, ...args);
+      if (d.enabled) writeLine(level, component, text);
+      if (problem) problemListener!({ at: new Date().toISOString(), level, component, message: text });
     };
   return {
     component,

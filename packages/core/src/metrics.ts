@@ -1,4 +1,5 @@
 import { createServer } from 'node:http';
+import type { HealthReport } from './health.js';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { Counter, Gauge, Histogram, Registry } from 'prom-client';
@@ -109,20 +110,27 @@ export class AgentMetrics {
   }
 
   /**
-   * Serves `/metrics` (Prometheus text format) until the returned server is closed. The
+   * Serves `/metrics` (Prometheus text format) and, given `health`, `/health` (its report as
+   * JSON: 200 when ok, 503 when starting or unhealthy) until the returned server is closed. The
    * process metrics (memory, CPU, event loop lag) are collected only then: the event loop lag
    * monitor wakes the process every 100 ms (prom-client's default, 10 ms, was most of mmsd's
    * idle CPU, 13.5 ms per second).
    */
-  serve(port: number, host: string): Promise<Server> {
+  serve(port: number, host: string, health?: () => HealthReport): Promise<Server> {
     if (!this.prom) throw new Error('metrics were created disabled: nothing to serve');
     if (!this.defaults) {
       this.prom.collectDefaultMetrics({ register: this.registry, prefix: 'mmsd_', eventLoopMonitoringPrecision: 100 });
       this.defaults = true;
     }
     const server = createServer((request, response) => {
-      if (request.url !== '/metrics') {
-        response.writeHead(404).end('not found: try /metrics\n');
+      const path = (request.url ?? '').split('?')[0];
+      if (path === '/health' && health) {
+        const report = health();
+        response.writeHead(report.status === 'ok' ? 200 : 503, { 'Content-Type': 'application/json' }).end(`${JSON.stringify(report, null, 2)}\n`);
+        return;
+      }
+      if (path !== '/metrics') {
+        response.writeHead(404).end(`not found: try /metrics${health ? ' or /health' : ''}\n`);
         return;
       }
       this.registry.metrics().then(

@@ -11,7 +11,7 @@ import { exec } from './util/exec.js';
 import { fileHelpers } from './util/files.js';
 import { createAjv, describeSchemaErrors } from './util/schema.js';
 
-/** A plugin context for a test, and what the plugin logged (`info …`, `warn …`; debug too). */
+/** A plugin context for a test, and what the plugin logged (`info …`, `warn …`; debug too; `health ok`, `health failing …`). */
 export type TestPluginContext<Options> = PluginContext<Options> & { readonly logged: string[] };
 
 const NOTHING = Object.freeze({ inc() {}, set() {}, observe() {} });
@@ -30,9 +30,11 @@ export function testConfig(): MmsdConfig {
     coalesce: DEFAULTS.coalesce,
     stateFile: false,
     logLevel: DEFAULTS.logLevel,
+    logFormat: DEFAULTS.logFormat,
     dns: { ttl: DEFAULTS.dnsTtl, hosts: {} },
     dropGuard: { ...DEFAULTS.dropGuard },
     metrics: { bind: DEFAULTS.metricsBind },
+    health: { ...DEFAULTS.health },
     plugins: [],
   };
 }
@@ -68,6 +70,7 @@ export function pluginContext<Options>(options: Options, overrides: Partial<Plug
     files: fileHelpers,
     exec,
     metrics: NO_METRICS,
+    health: { ok: () => void logged.push('health ok'), failing: (reason: string) => void logged.push(`health failing ${reason}`) },
     getSnapshot: () => empty,
     toMarathonApp,
     ...overrides,

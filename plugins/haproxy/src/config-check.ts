@@ -70,11 +70,15 @@ export class ConfigChecker {
   private refuse(message: string): false {
     if (message !== this.lastError) this.ctx.log.error('%s', message);
     this.lastError = message;
+    this.ctx.health.failing(message);
     return false;
   }
 
   private pass(): true {
-    if (this.lastError) this.ctx.log.info('the HAProxy config passes "haproxy -c" again');
+    if (this.lastError) {
+      this.ctx.log.info('the HAProxy config passes "haproxy -c" again');
+      this.ctx.health.ok();
+    }
     this.lastError = '';
     return true;
   }

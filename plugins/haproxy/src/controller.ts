@@ -181,9 +181,11 @@ export class HaproxyController {
       await this.process.start((how) => this.supervisor.exited(how));
       this.metrics.starts.inc({ reason });
       this.supervisor.started();
+      this.ctx.health.ok();
     } catch (error) {
       this.supervisor.failed((error as Error).message);
       this.ctx.log.error('HAProxy did not start: %s', (error as Error).message);
+      this.ctx.health.failing(`HAProxy did not start: ${(error as Error).message}`);
       return;
     }
     this.running = true;
@@ -232,6 +234,7 @@ export class HaproxyController {
     try {
       const worker = await this.process.reload();
       this.lastReloadAt = Date.now();
+      if (this.failedReloads > 0) this.ctx.health.ok();
       this.failedReloads = 0;
       this.metrics.reloads.inc({ outcome: 'ok' });
       this.metrics.reloadSeconds.observe((performance.now() - started) / 1000);
@@ -270,6 +273,7 @@ export class HaproxyController {
     this.failedReloads++;
     const wait = Math.min(1000 * 2 ** (this.failedReloads - 1), 60_000);
     this.ctx.log.error('%s; trying again in %d s', message, wait / 1000);
+    this.ctx.health.failing(message);
     if (this.retryTimer || this.stopping) return;
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;

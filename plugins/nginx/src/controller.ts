@@ -94,6 +94,7 @@ export class NginxController {
           this.members?.forget();
           this.restarts = 0;
           this.ctx.log.info('nginx started again');
+          this.ctx.health.ok();
           // A new nginx has an empty dict: it gets every upstream's members.
           if (this.snapshot) await this.setMembers(this.render(this.snapshot).view);
           this.watch();
@@ -101,6 +102,7 @@ export class NginxController {
           this.restarts++;
           const wait = Math.min(1000 * 2 ** this.restarts, 60_000);
           this.ctx.log.error('%s; trying again in %d s', (error as Error).message, wait / 1000);
+          this.ctx.health.failing((error as Error).message);
           this.watch(wait);
         }
       });
@@ -148,10 +150,14 @@ export class NginxController {
       }
       if (reason) {
         if (reason !== this.refused) this.ctx.log.error('nginx refused the new config (nginx -t): %s; nginx keeps what it runs', reason);
+        this.ctx.health.failing(`nginx refused the new config (nginx -t): ${reason}`);
         this.refused = reason;
         return;
       }
-      if (this.refused) this.ctx.log.info('nginx accepts the config again');
+      if (this.refused) {
+        this.ctx.log.info('nginx accepts the config again');
+        this.ctx.health.ok();
+      }
       this.refused = undefined;
       await this.ctx.files.write(this.options.configFile, text, { mode: 0o644 });
       this.installed = text;

@@ -40,7 +40,7 @@ const upstreamConfd: MmsdPlugin<UpstreamConfdOptions> = {
     const dir = ctx.resolvePath(ctx.options.dir);
     if (ctx.mode === 'run' || ctx.mode === 'once') await ctx.files.ensureDirs([{ path: dir, option: 'upstream-confd dir' }]);
     hooks.onRender.tap((artifacts, snapshot) => [...artifacts, ...renderUpstreamFiles(snapshot, dir, ctx.options.mode)]);
-    const writer = new InstancesWriter({ dir, mode: ctx.options.mode, files: ctx.files, log: ctx.log, metrics: ctx.metrics, owner: ctx.name });
+    const writer = new InstancesWriter({ dir, mode: ctx.options.mode, files: ctx.files, log: ctx.log, metrics: ctx.metrics, owner: ctx.name, health: ctx.health });
     hooks.onStart.tap(() => ctx.log.info('writing upstream files into %s', dir));
     hooks.onSnapshot.tapPromise((snapshot, changes) => writer.apply(snapshot, changes));
     hooks.onShutdown.tapPromise(() => writer.stop());

@@ -1,6 +1,6 @@
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ChangeSet, FileHelpers, Logger, MetricsHelpers, RetryingFiles, Service, Snapshot } from '@mmsd/core';
+import type { ChangeSet, FileHelpers, Logger, MetricsHelpers, PluginHealth, RetryingFiles, Service, Snapshot } from '@mmsd/core';
 import { fileName, renderInstances } from './format.js';
 import { MANIFEST, Manifest } from './manifest.js';
 
@@ -23,6 +23,7 @@ export interface WriterOptions {
   metrics?: MetricsHelpers;
   /** The plugin's name, for the metrics (default upstream-confd). */
   owner?: string;
+  health?: PluginHealth;
 }
 
 /** The files of ours that a killed mmsd may have left temp files of. */
@@ -46,6 +47,7 @@ export class InstancesWriter {
       owner: options.owner ?? 'upstream-confd',
       log: options.log,
       ...(options.metrics ? { metrics: options.metrics } : {}),
+      ...(options.health ? { health: options.health } : {}),
     });
     this.manifest = new Manifest(options.dir, options.files, this.writes);
   }

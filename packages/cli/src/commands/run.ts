@@ -42,6 +42,7 @@ SIGTERM and SIGINT stop it cleanly; SIGHUP reloads the config (a bad config is r
       configDir: prepared.loaded.source.directory,
       plugins: prepared.plugins,
       mode: flags.once ? 'once' : 'run',
+      version: this.config.version,
     });
     log.info(
       'mmsd %s: Marathon %s, groups %s, plugins %s',

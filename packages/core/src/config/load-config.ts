@@ -4,7 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { cosmiconfig } from 'cosmiconfig';
 import type { CosmiconfigResult } from 'cosmiconfig';
 import { MmsdError, describeError } from '../errors.js';
-import type { LogLevel } from '../log.js';
+import type { LogFormat, LogLevel } from '../log.js';
 import { parseEndpoint } from '../marathon/auth.js';
 import { candidateNames } from '../plugins/load-plugins.js';
 import { createAjv, describeSchemaErrors } from '../util/schema.js';
@@ -18,6 +18,7 @@ export interface ConfigOverrides {
   endpoints?: readonly string[];
   groups?: readonly string[];
   logLevel?: LogLevel;
+  logFormat?: LogFormat;
   stateFile?: string | false;
   coalesce?: number;
   /**
@@ -189,6 +190,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
   const coalesce = o.coalesce ?? (file.coalesce as number | undefined) ?? DEFAULTS.coalesce;
   const dropGuard = (file.dropGuard ?? {}) as Record<string, number>;
   const metrics = (file.metrics ?? {}) as Record<string, unknown>;
+  const health = (file.health ?? {}) as Record<string, number>;
   const stateFile = o.stateFile ?? (file.stateFile as string | false | undefined) ?? options.defaultStateFile ?? false;
   const directory = filepath ? dirname(filepath) : resolve(options.cwd ?? process.cwd());
   const config: MmsdConfig = {
@@ -205,6 +207,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
     coalesce,
     stateFile: typeof stateFile === 'string' ? resolve(directory, stateFile) : false,
     logLevel: o.logLevel ?? (file.logLevel as LogLevel | undefined) ?? DEFAULTS.logLevel,
+    logFormat: o.logFormat ?? (file.logFormat as LogFormat | undefined) ?? DEFAULTS.logFormat,
     dns: {
       ttl: ((file.dns as Record<string, number> | undefined)?.ttl) ?? DEFAULTS.dnsTtl,
       hosts: { ...dnsHosts },
@@ -217,6 +220,10 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
     metrics: {
       ...(typeof metrics.port === 'number' ? { port: metrics.port } : {}),
       bind: (metrics.bind as string | undefined) ?? DEFAULTS.metricsBind,
+    },
+    health: {
+      maxStateAge: health.maxStateAge ?? DEFAULTS.health.maxStateAge,
+      handlerFailures: health.handlerFailures ?? DEFAULTS.health.handlerFailures,
     },
     plugins,
   };

@@ -1,4 +1,4 @@
-import { LOG_LEVELS } from '../log.js';
+import { LOG_FORMATS, LOG_LEVELS } from '../log.js';
 
 /** JSON schema of the config file (docs/configuration.md#the-file). Unknown keys are errors. */
 export const configSchema = {
@@ -48,6 +48,7 @@ export const configSchema = {
       ],
     },
     logLevel: { enum: [...LOG_LEVELS] },
+    logFormat: { enum: [...LOG_FORMATS] },
     dns: {
       type: 'object',
       additionalProperties: false,
@@ -71,6 +72,14 @@ export const configSchema = {
       properties: {
         port: { type: 'integer', minimum: 1, maximum: 65535 },
         bind: { type: 'string', minLength: 1 },
+      },
+    },
+    health: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        maxStateAge: { type: 'number', exclusiveMinimum: 0 },
+        handlerFailures: { type: 'integer', minimum: 1 },
       },
     },
     plugins: {
@@ -99,7 +108,9 @@ export const DEFAULTS = {
   groups: ['*'],
   coalesce: 0,
   logLevel: 'info',
+  logFormat: 'text',
   dnsTtl: 60,
   dropGuard: { ratio: 0.5, minBackends: 10, confirmDelay: 3 },
   metricsBind: '127.0.0.1',
+  health: { maxStateAge: 120, handlerFailures: 3 },
 } as const;

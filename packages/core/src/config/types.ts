@@ -1,4 +1,4 @@
-import type { LogLevel } from '../log.js';
+import type { LogFormat, LogLevel } from '../log.js';
 import type { MarathonAuth } from '../marathon/auth.js';
 
 /** A plugin as named in the config: `"name"` or `["name", {options}]`. */
@@ -34,6 +34,8 @@ export interface MmsdConfig {
   /** Where the last good state is kept (false: nowhere). */
   readonly stateFile: string | false;
   readonly logLevel: LogLevel;
+  /** `text` (debug's lines; under systemd without colours and timestamps) or `json` (one object per line). */
+  readonly logFormat: LogFormat;
   readonly dns: {
     /** Seconds a resolved agent address is trusted. */
     readonly ttl: number;
@@ -52,6 +54,13 @@ export interface MmsdConfig {
   readonly metrics: {
     readonly port?: number;
     readonly bind: string;
+  };
+  /** When `/health` says the agent is unhealthy. */
+  readonly health: {
+    /** Seconds without word from Marathon (a sync, or the event stream connected) before it is. */
+    readonly maxStateAge: number;
+    /** Failed taps in a row before a handler counts as failing. */
+    readonly handlerFailures: number;
   };
   readonly plugins: readonly PluginEntry[];
 }

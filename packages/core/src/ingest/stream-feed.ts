@@ -17,6 +17,8 @@ export interface StreamFeedOptions {
   route(event: MarathonEvent): void;
   /** The stream is (re)connected. */
   opened(): void;
+  /** The stream was lost (it reconnects). */
+  lost?(): void;
   requestResync(reason: string): void;
   stopped(): boolean;
 }
@@ -44,13 +46,17 @@ export class StreamFeed {
       onOpen: () => o.opened(),
       onEvent: (event) => this.onEvent(event),
       onGarbage: () => o.requestResync('an event could not be parsed'),
-      onReconnect: () => o.metrics.streamReconnects.inc(),
+      onReconnect: () => {
+        o.metrics.streamReconnects.inc();
+        o.lost?.();
+      },
     });
     this.stream.start();
   }
 
   stop(): void {
     this.stream?.stop();
+    this.o.lost?.();
   }
 
   /** Resolves when the `onMarathonEvent` taps have seen every event so far. */

@@ -2,6 +2,7 @@ import type { MmsdConfig } from '../config/types.js';
 import { createLogger } from '../log.js';
 import type { AgentMetrics } from '../metrics.js';
 import { MarathonClient } from './client.js';
+import type { MarathonReader } from './client.js';
 
 /** The agent's Marathon client for a config: endpoints in an order of its own, every request counted. */
 export function clientFor(config: MmsdConfig, metrics: AgentMetrics, fetchImpl: typeof fetch | undefined): MarathonClient {
@@ -18,4 +19,15 @@ export function clientFor(config: MmsdConfig, metrics: AgentMetrics, fetchImpl: 
       metrics.requestSeconds.observe({ kind: info.kind }, info.seconds);
     },
   });
+}
+
+/** A reader of whatever client `current` gives now (the agent's, which a config reload replaces). */
+export function readerOf(current: () => MarathonClient): MarathonReader {
+  return {
+    get endpoint() {
+      return current().endpoint;
+    },
+    getApps: () => current().getApps(),
+    getApp: (id) => current().getApp(id),
+  };
 }

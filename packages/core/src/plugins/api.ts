@@ -53,6 +53,17 @@ export interface ExecResult {
 /** Runs a program without a shell, with an argument array (never a command line to parse). */
 export type Exec = (file: string, args: readonly string[], options?: { timeout?: number; input?: string }) => Promise<ExecResult>;
 
+/**
+ * What a handler says of itself on mmsd's `/health` (and in `mmsd status`): `failing` while
+ * something it must do keeps failing (its program refuses the config, cannot start, writes do
+ * not land), `ok` once it works again. A failing handler makes the agent unhealthy. Taps that
+ * throw are counted without it (`health.handlerFailures` in a row make a handler failing).
+ */
+export interface PluginHealth {
+  ok(): void;
+  failing(reason: string): void;
+}
+
 /** Everything a plugin gets from mmsd at run time (it must not import @mmsd/core at run time). */
 export interface PluginContext<Options = Record<string, unknown>> {
   /** The plugin's name, as its taps are named. */
@@ -72,6 +83,7 @@ export interface PluginContext<Options = Record<string, unknown>> {
   readonly files: FileHelpers;
   readonly exec: Exec;
   readonly metrics: MetricsHelpers;
+  readonly health: PluginHealth;
   /** The last published snapshot. */
   getSnapshot(): Snapshot;
   /**

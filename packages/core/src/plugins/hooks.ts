@@ -76,6 +76,8 @@ export interface HookFailure {
 export interface CreateHooksOptions {
   /** Every failed or timed-out tap, after it was isolated. */
   onFailure?: (failure: HookFailure) => void;
+  /** Every tap that finished without an error (the agent's health counts failures in a row). */
+  onSuccess?: (hook: HookName, plugin: string) => void;
   /** Milliseconds one tap may take before the hook goes on without it (default 60 s). */
   tapTimeout?: number;
 }
@@ -106,6 +108,7 @@ function isolate(hookName: HookName, waterfall: boolean, options: CreateHooksOpt
     options.onFailure?.({ hook: hookName, plugin, error: failure(hookName, plugin, cause, timedOut) });
   };
   const fallback = (args: unknown[]): unknown => (waterfall ? args[0] : undefined);
+  const succeeded = (plugin: string): void => options.onSuccess?.(hookName, plugin);
   return {
     register(tap: { name: string; type: string; fn: AnyFn }) {
       const fn = tap.fn;
@@ -113,7 +116,9 @@ function isolate(hookName: HookName, waterfall: boolean, options: CreateHooksOpt
       if (tap.type === 'sync') {
         tap.fn = (...args: unknown[]) => {
           try {
-            return fn(...args);
+            const value = fn(...args);
+            succeeded(plugin);
+            return value;
           } catch (error) {
             report(plugin, error);
             return fallback(args);
@@ -131,6 +136,7 @@ function isolate(hookName: HookName, waterfall: boolean, options: CreateHooksOpt
               .then(
                 (value) => {
                   clearTimeout(timer);
+                  succeeded(plugin);
                   resolve(value);
                 },
                 (error: unknown) => {
@@ -152,7 +158,10 @@ function isolate(hookName: HookName, waterfall: boolean, options: CreateHooksOpt
             if (error) {
               report(plugin, error);
               callback(null, fallback(args));
-            } else callback(null, value);
+            } else {
+              succeeded(plugin);
+              callback(null, value);
+            }
           };
           const timer = setTimeout(() => {
             if (done) return;

@@ -8,7 +8,7 @@ import type { Snapshot } from '../model/types.js';
 import { toMarathonApp } from '../model/to-marathon.js';
 import { exec } from '../util/exec.js';
 import { fileHelpers } from '../util/files.js';
-import type { HookFailure, MmsdHooks } from './hooks.js';
+import type { HookFailure, HookName, MmsdHooks } from './hooks.js';
 import { createHooks, scopeHooks } from './hooks.js';
 import type { LoadedPlugin } from './load-plugins.js';
 import type { MetricsHelpers, PluginContext, RunMode } from './api.js';
@@ -21,6 +21,9 @@ export interface PluginRuntime {
   readonly metrics: MetricsHelpers;
   getSnapshot(): Snapshot;
   onFailure?: (failure: HookFailure) => void;
+  onSuccess?: (hook: HookName, plugin: string) => void;
+  /** Where `ctx.health` reports go (the agent's health). */
+  reportHealth?: (plugin: string, state: 'ok' | 'failing', reason?: string) => void;
   tapTimeout?: number;
 }
 
@@ -50,6 +53,7 @@ export class PluginSet {
         if (cause instanceof Error && cause.stack) log.debug('%s', cause.stack);
         runtime.onFailure?.(failure);
       },
+      ...(runtime.onSuccess ? { onSuccess: runtime.onSuccess } : {}),
     });
     for (const { plugin, options } of loaded) {
       const pluginLog: Logger = createLogger(`plugin:${plugin.name}`);
@@ -65,6 +69,10 @@ export class PluginSet {
         files: fileHelpers,
         exec,
         metrics: runtime.metrics,
+        health: Object.freeze({
+          ok: () => runtime.reportHealth?.(plugin.name, 'ok'),
+          failing: (reason: string) => runtime.reportHealth?.(plugin.name, 'failing', reason),
+        }),
         getSnapshot: runtime.getSnapshot,
         toMarathonApp,
       });

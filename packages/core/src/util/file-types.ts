@@ -34,6 +34,8 @@ export interface RetryingFilesOptions {
   metrics?: MetricsHelpers;
   /** Delays between retries in ms (default 1 s doubling up to 30 s, each between half and all of that). */
   backoff?: BackoffOptions;
+  /** The owner's `ctx.health`: failing while any write is pending, ok once all have landed. */
+  health?: { ok(): void; failing(reason: string): void };
 }
 
 export interface RetryingWriteOptions extends WriteOptions {

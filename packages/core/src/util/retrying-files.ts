@@ -158,6 +158,7 @@ export class RetryingFileWriter implements RetryingFiles {
     if (!failing) {
       entry.failing = { error, code, since: Date.now(), attempts: 1, logged: false };
       this.failingPaths++;
+      if (this.failingPaths === 1) this.options.health?.failing(`cannot ${verb} ${path} (${code}); retrying until it works`);
       this.outage.failed++;
       this.gauge?.set({ plugin: this.options.owner }, this.failingPaths);
       if (this.outage.logged < LOGGED_PER_OUTAGE) {
@@ -195,6 +196,7 @@ export class RetryingFileWriter implements RetryingFiles {
     if (failing.logged) this.options.log.info('%s', line);
     else this.options.log.debug('%s', line);
     if (this.failingPaths > 0) return;
+    this.options.health?.ok();
     if (this.outage.failed > this.outage.logged) this.options.log.info('all %d files that could not be written are written now', this.outage.failed);
     this.outage = { failed: 0, logged: 0, summarized: false };
     this.backoff.reset();
