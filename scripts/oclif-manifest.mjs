@@ -5,7 +5,11 @@
 import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Plugin } from '@oclif/core';
+import { Plugin, settings } from '@oclif/core';
+
+// The manifest names the built commands, also when NODE_ENV is development or test (where oclif
+// would record the TypeScript sources, which a packed mmsd does not have).
+settings.enableAutoTranspile = false;
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', 'packages', 'cli');
 const plugin = new Plugin({ root, type: 'core', ignoreManifest: true, errorOnManifestCreate: true, respectNoCacheDefault: true });

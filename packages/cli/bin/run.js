@@ -13,7 +13,10 @@ const { setFlagsFromString } = await import('node:v8');
 setFlagsFromString('--liftoff-only');
 setFlagsFromString('--semi-space-growth-factor=1');
 setFlagsFromString('--heap-growing-percent=30');
-const { execute } = await import('@oclif/core');
+const { execute, settings } = await import('@oclif/core');
 const { withDefaultCommand } = await import('../dist/default-command.js');
+// mmsd runs its built commands only: with NODE_ENV=development or test, oclif would otherwise
+// look for TypeScript sources (an installed mmsd has none, and failed to start).
+settings.enableAutoTranspile = false;
 
 await execute({ dir: import.meta.url, args: withDefaultCommand(process.argv.slice(2)) });
