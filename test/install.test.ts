@@ -80,3 +80,16 @@ test('the Dockerfile builds with the steps this suite runs: npm pack --workspace
   t.regex(dockerfile, /^ENTRYPOINT \["mmsd"\]$/m, 'docker run … --marathon-host=… works as the seed said');
   for (const pkg of ['haproxy', 'nginx-light', 'libnginx-mod-stream', 'libnginx-mod-http-lua']) t.true(dockerfile.includes(pkg), pkg);
 });
+
+test('one version for every package (lerna fixed mode), and the packages depend on each other by exactly it', async (t) => {
+  const lerna = JSON.parse(await readFile(join(REPO_ROOT, 'lerna.json'), 'utf8')) as { version: string; command?: { version?: { exact?: boolean } } };
+  t.true(lerna.command?.version?.exact, 'lerna pins the internal dependencies exactly');
+  const { workspaces } = JSON.parse(await readFile(join(REPO_ROOT, 'package.json'), 'utf8')) as { workspaces: string[] };
+  const dirs = (await Promise.all(workspaces.map(async (w) => (w.endsWith('/*') ? (await readdir(join(REPO_ROOT, w.slice(0, -2)))).map((d) => join(w.slice(0, -2), d)) : [w])))).flat();
+  const manifests = await Promise.all(dirs.map(async (d) => JSON.parse(await readFile(join(REPO_ROOT, d, 'package.json'), 'utf8')) as Manifest & { devDependencies?: Record<string, string> }));
+  const ours = new Set(manifests.map((m) => m.name));
+  for (const m of manifests) {
+    t.is(m.version, lerna.version, m.name);
+    for (const [dep, range] of Object.entries({ ...m.dependencies, ...m.devDependencies })) if (ours.has(dep)) t.is(range, lerna.version, `${m.name} → ${dep}`);
+  }
+});
