@@ -192,10 +192,12 @@ function pluginExport(module: Record<string, unknown>): unknown {
   return second && typeof second === 'object' && 'apply' in second ? second : first;
 }
 
-function checkShape(value: unknown, request: string, file: string): MmsdPlugin {
+function checkShape(module: Record<string, unknown>, request: string, file: string, configFile: string | undefined): MmsdPlugin {
   const problems: string[] = [];
+  const value = pluginExport(module);
   const v = value as Partial<MmsdPlugin> | undefined;
-  if (!v || (typeof v !== 'object' && typeof v !== 'function')) problems.push('its default export is not an object');
+  if (module.default === undefined && !('apply' in module)) problems.push(`it has no default export (its exports: ${Object.keys(module).join(', ') || 'none'})`);
+  else if (!v || (typeof v !== 'object' && typeof v !== 'function')) problems.push('its default export is not an object');
   else {
     if (typeof v.name !== 'string' || !v.name.trim()) problems.push('it has no "name" string');
     if (typeof v.apply !== 'function') problems.push('it has no "apply(hooks, ctx)" function');
@@ -205,7 +207,7 @@ function checkShape(value: unknown, request: string, file: string): MmsdPlugin {
     }
   }
   if (problems.length > 0) {
-    throw new MmsdError('EMMSD_PLUGIN_INVALID', `plugin "${request}" (${file}) is not an mmsd plugin: ${problems.join(', ')}`, {
+    throw new MmsdError('EMMSD_PLUGIN_INVALID', `plugin "${request}" (${file})${where(configFile)} is not an mmsd plugin: ${problems.join(', ')}`, {
       hint: 'a plugin package must `export default { name, optionsSchema?, apply(hooks, ctx) }`',
       details: { plugin: request },
     });
@@ -233,13 +235,13 @@ export async function loadPlugins(options: LoadPluginsOptions): Promise<LoadedPl
     try {
       module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
     } catch (error) {
-      throw new MmsdError('EMMSD_PLUGIN_LOAD_FAILED', `plugin "${request}" failed to load from ${file}: ${describeError(error)}`, {
+      throw new MmsdError('EMMSD_PLUGIN_LOAD_FAILED', `plugin "${request}"${where(options.configFile)} failed to load from ${file}: ${describeError(error)}`, {
         cause: error,
         hint: 'the plugin threw while it was imported; check that it is built and that its dependencies are installed',
         details: { plugin: request },
       });
     }
-    const plugin = checkShape(pluginExport(module), request, file);
+    const plugin = checkShape(module, request, file, options.configFile);
     if (plugin.mmsd !== undefined && !satisfies(HOST_VERSION, plugin.mmsd, { includePrerelease: true })) {
       throw new MmsdError('EMMSD_PLUGIN_INCOMPATIBLE', `plugin "${plugin.name}"${where(options.configFile)} works with mmsd ${plugin.mmsd}, and this is mmsd ${HOST_VERSION}`, {
         hint: `install a version of "${request}" made for mmsd ${HOST_VERSION} (mmsd plugins:install ${request}@<version>), or an mmsd in ${plugin.mmsd}`,
@@ -252,8 +254,9 @@ export async function loadPlugins(options: LoadPluginsOptions): Promise<LoadedPl
       try {
         validate = ajv.compile(plugin.optionsSchema);
       } catch (error) {
-        throw new MmsdError('EMMSD_PLUGIN_INVALID', `plugin "${request}" has an invalid optionsSchema: ${describeError(error)}`, {
+        throw new MmsdError('EMMSD_PLUGIN_INVALID', `plugin "${request}"${where(options.configFile)} has an invalid optionsSchema: ${describeError(error)}`, {
           cause: error,
+          hint: `the plugin's own JSON schema of its options does not compile (draft-07, ajv strict mode): a bug of "${request}"; report it to its author`,
           details: { plugin: request },
         });
       }
