@@ -12,6 +12,8 @@ export function benchAgentConfig(url: string, timeoutSeconds: number): MmsdConfi
     stateFile: false,
     logLevel: 'warn',
     logFormat: 'text',
+    labels: 'both',
+    strictMode: false,
     health: { maxStateAge: 120, handlerFailures: 3 },
     dns: { ttl: 3600, hosts: {} },
     dropGuard: { ratio: 0.5, minBackends: 10, confirmDelay: 3 },

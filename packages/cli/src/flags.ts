@@ -28,6 +28,11 @@ export const sharedFlags = {
     summary: 'text or json (one object per line) [text]. Under systemd, text lines have no colours or timestamps.',
     env: 'LOG_FORMAT',
   })(),
+  'strict-mode': Flags.boolean({
+    summary: "marathon-lb's strict mode: expose a port only if its HAPROXY_{n}_ENABLED label is true.",
+    env: 'STRICT_MODE',
+    allowNo: true,
+  }),
   'upstream-confd': Flags.string({
     summary: 'Enable upstream-confd: write one <service>.instances file per service into PATH.',
     env: 'UPSTREAM_CONFD',
@@ -45,6 +50,7 @@ export interface SharedFlagValues {
   groups?: string | undefined;
   'log-level'?: LogLevel | undefined;
   'log-format'?: LogFormat | undefined;
+  'strict-mode'?: boolean | undefined;
   'upstream-confd'?: string | undefined;
   'haproxy-bin'?: string | undefined;
   'haproxy-pidfile'?: string | undefined;
@@ -112,6 +118,7 @@ export function overridesFromFlags(input: SharedInput, cwd: string): ConfigOverr
     ...(groups ? { groups: groups.split(',').map((g) => g.trim()).filter(Boolean) } : {}),
     ...(flags['log-level'] ? { logLevel: flags['log-level'] } : {}),
     ...(flags['log-format'] ? { logFormat: flags['log-format'] } : {}),
+    ...(flags['strict-mode'] !== undefined ? { strictMode: flags['strict-mode'] } : {}),
     ...(confd || bin || pidFile
       ? {
           plugins: [

@@ -10,6 +10,7 @@ import { SyncLoop } from './ingest/sync-loop.js';
 import type { Logger } from './log.js';
 import { createLogger, onProblem } from './log.js';
 import { clientFor, readerOf } from './marathon/client-for.js';
+import { labelRulesOf } from './model/marathon-lb.js';
 import type { MarathonClient } from './marathon/client.js';
 import type { MarathonReader } from './marathon/client.js';
 import { AgentHealth } from './health.js';
@@ -83,7 +84,7 @@ export class Agent {
     this.log = options.log ?? createLogger('agent');
     this.metrics = options.metrics ?? new AgentMetrics(this.config.metrics.port !== undefined && this.mode === 'run');
     this.resolver = options.resolver ?? createDnsResolver({ ttl: this.config.dns.ttl, hosts: this.config.dns.hosts, log: createLogger('dns') });
-    const store = new StateStore({ groups: this.config.groups, resolver: this.resolver, log: createLogger('model') });
+    const store = new StateStore({ groups: this.config.groups, labelRules: labelRulesOf(this.config), resolver: this.resolver, log: createLogger('model') });
     this.store = store;
     this.client = clientFor(this.config, this.metrics, options.fetch);
     this.health = new AgentHealth({
@@ -253,7 +254,7 @@ export class Agent {
     this.health.handlersAre(next.names);
     this.config = config;
     await next.hooks.onStart.promise({ mode: this.mode, config });
-    if (JSON.stringify(previous.groups) !== JSON.stringify(config.groups)) this.store.setGroups(config.groups);
+    if (JSON.stringify([previous.groups, labelRulesOf(previous)]) !== JSON.stringify([config.groups, labelRulesOf(config)])) this.store.setGroups(config.groups, labelRulesOf(config));
     if (previous.coalesce !== config.coalesce) {
       this.coalescer.stop();
       this.coalescer = this.createCoalescer(config);

@@ -25,6 +25,8 @@ export type {
 } from './model/types.js';
 export { LABEL, isVirtualHost, parseLabels, showValue } from './model/labels.js';
 export type { ParsedLabels } from './model/labels.js';
+export type { BasicAuth, LabelDialect, LabelRules } from './model/marathon-lb.js';
+export { MARATHON_LB_PORT_LABELS } from './model/marathon-lb.js';
 export type { GroupMatcher } from './model/groups.js';
 export { instanceIdOf, serviceBaseName, serviceName } from './model/ids.js';
 export { appIdProblem, isAppId, isHostName, isIpLiteral, isPortNumber, taskProblem } from './model/validate.js';

@@ -5,6 +5,7 @@ import { MarathonClient } from './marathon/client.js';
 import { AgentMetrics } from './metrics.js';
 import type { AddressResolver } from './model/address-resolver.js';
 import { createDnsResolver } from './model/address-resolver.js';
+import { labelRulesOf } from './model/marathon-lb.js';
 import type { Snapshot } from './model/types.js';
 import type { LoadedPlugin } from './plugins/load-plugins.js';
 import { PluginSet } from './plugins/plugin-set.js';
@@ -42,7 +43,7 @@ export async function syncOnce(config: MmsdConfig, options: SyncOnceOptions = {}
   const resolver = options.resolver ?? createDnsResolver({ ttl: config.dns.ttl, hosts: config.dns.hosts, log: createLogger('dns') });
   const log = createLogger('agent');
   const started = performance.now();
-  const store = new StateStore({ groups: config.groups, resolver, log: createLogger('model') });
+  const store = new StateStore({ groups: config.groups, labelRules: labelRulesOf(config), resolver, log: createLogger('model') });
   const { apps, hosts } = await client.eachApp(() => fetchedAppsSink(store)).catch((error: unknown) => {
     throw oneShotError(error);
   });

@@ -28,6 +28,8 @@ export function testConfig(): MmsdConfig {
     marathon: { endpoints: [], resyncInterval: DEFAULTS.resyncInterval, timeout: DEFAULTS.timeout, streamTimeout: DEFAULTS.streamTimeout, mode: DEFAULTS.mode, pollInterval: DEFAULTS.pollInterval },
     groups: [...DEFAULTS.groups],
     coalesce: DEFAULTS.coalesce,
+    labels: DEFAULTS.labels,
+    strictMode: DEFAULTS.strictMode,
     stateFile: false,
     logLevel: DEFAULTS.logLevel,
     logFormat: DEFAULTS.logFormat,

@@ -4,6 +4,8 @@ import { normalizeApp } from '../src/model/from-marathon.js';
 import { toMarathonApp } from '../src/model/to-marathon.js';
 import { instanceIdOf, serviceName } from '../src/model/ids.js';
 import { loadApps, storeWith } from './helpers.js';
+import { StateStore } from '../src/state/store.js';
+import { createStaticResolver } from '../src/model/address-resolver.js';
 
 function services(store: ReturnType<typeof storeWith>): Map<string, Service> {
   return new Map([...store.publish()!.snapshot.services.values()].map((s) => [s.name, s]));
@@ -116,12 +118,20 @@ test('Marathon 1.4: the same cluster in the pre-1.5 shape gives the same service
 test('Marathon 1.5 (marathon-lb fixture): bridge app without portDefinitions or health results', (t) => {
   const store = storeWith(loadApps('upstream/marathon-lb/marathon15_apps.json'));
   const s = services(store).get('pywebserver')!;
-  t.like(s, { servicePort: 10101, proto: 'tcp', transport: 'tcp' });
+  // marathon-lb's labels are read too (labels: both, the default): HAPROXY_GROUP, HAPROXY_0_VHOST (http mode).
+  t.like(s, { servicePort: 10101, proto: 'http', transport: 'tcp' });
   t.deepEqual(backends(s), ['up 10.0.2.148:1565 10.0.2.148']);
-  t.deepEqual(s.groups, [], 'HAPROXY_GROUP is not lb-group');
-  const filtered = storeWith(loadApps('upstream/marathon-lb/marathon15_apps.json'), ['external']).publish()!.snapshot;
-  t.is(filtered.services.size, 0);
-  t.like(filtered.excluded.get('pywebserver'), { reason: 'groups', detail: 'no lb-group label' });
+  t.deepEqual([s.groups, s.vhosts], [['external'], ['myvhost.com']]);
+  const external = storeWith(loadApps('upstream/marathon-lb/marathon15_apps.json'), ['external']).publish()!.snapshot;
+  t.true(external.services.has('pywebserver'), "marathon-lb's --group external");
+  const internal = storeWith(loadApps('upstream/marathon-lb/marathon15_apps.json'), ['internal']).publish()!.snapshot;
+  t.like(internal.excluded.get('pywebserver'), { reason: 'groups', detail: "HAPROXY_GROUP external not in this agent's groups" });
+  // labels: mmsd reads mmsd's own only: HAPROXY_GROUP is not lb-group.
+  const own = new StateStore({ groups: ['external'], resolver: createStaticResolver({}), labelRules: { dialect: 'mmsd', strictMode: false } });
+  own.replaceAll(loadApps('upstream/marathon-lb/marathon15_apps.json'));
+  const mmsdOnly = own.publish()!.snapshot;
+  t.is(mmsdOnly.services.size, 0);
+  t.like(mmsdOnly.excluded.get('pywebserver'), { reason: 'groups', detail: 'no lb-group label' });
 });
 
 test('groups: globs match lb-group names; * exposes even services without the label', (t) => {

@@ -2,6 +2,10 @@ import type { Backend, Service, Snapshot } from '@mmsd/core';
 import { HTTP_GATEWAY, HTTPS_GATEWAY, STATS_PROXY, proxyName, serverName } from './names.js';
 import { fdBudget } from './fd-budget.js';
 import type { HaproxyOptions } from './options.js';
+import type { GatewayView } from './gateway-view.js';
+import { gatewayView } from './gateway-view.js';
+
+export type { GatewayRoute, GatewayView, PathRoute } from './gateway-view.js';
 
 export type ServerState = 'ready' | 'drain' | 'maint';
 export type CheckKind = 'http' | 'redis' | 'redis-master' | 'redis-slave' | 'smtp' | 'tcp';
@@ -41,21 +45,17 @@ export interface ServiceView {
   servers: ServerView[];
   /** Backends left out because their host does not resolve. */
   unresolved: string[];
-}
-
-export interface GatewayRoute {
-  /** Exact host name, or the suffix (`.example.org`) of a `*.example.org` vhost. */
-  match: string;
-  backend: string;
-}
-
-export interface GatewayView {
-  name: string;
-  bind: string;
-  port: number;
-  exact: { backend: string; hosts: string[] }[];
-  wildcard: GatewayRoute[];
-  defaultBackend?: string;
+  /** `balance` algorithm (marathon-lb's `HAPROXY_{n}_BALANCE`, else leastconn). */
+  balance: string;
+  /** Cookie-based stickiness (`HAPROXY_{n}_STICKY`): servers carry `cookie <name>`. */
+  sticky: boolean;
+  hsts: boolean;
+  /** `HAPROXY_{n}_REDIRECT_TO_HTTPS`: requests that came in on the HTTP gateway's port are redirected to HTTPS. */
+  redirectFromPort?: number;
+  /** HTTP basic auth: the userlist section's name and the realm. */
+  auth?: { userlist: string; realm: string; user: string; passwordHash: string };
+  /** Only these sources may connect (`HAPROXY_{n}_BACKEND_NETWORK_ALLOWED_ACL`). */
+  allowedSources?: string[];
 }
 
 export interface HaproxyView {
@@ -123,8 +123,9 @@ const DEFAULT_INTER_MS = 2000;
 const FAST_INTER_MS = 250;
 
 /** `check inter 10000 fastinter 250 downinter 250 send-proxy`: the same keywords in the config and in `add server`. */
-function serverOptions(service: Service, check: CheckView, checks: boolean): string {
+function serverOptions(service: Service, check: CheckView, checks: boolean, name: string): string {
   const words: string[] = [];
+  if (service.sticky && service.proto === 'http') words.push('cookie', name);
   if (checks) {
     const fast = String(Math.min(check.interMs ?? DEFAULT_INTER_MS, FAST_INTER_MS));
     words.push('check');
@@ -143,7 +144,7 @@ export function addressWithPort(address: string, port: number): string {
 function serverView(service: Service, check: CheckView, backend: Backend & { address: string }, checks: boolean): ServerView {
   const name = serverName(backend.taskId);
   const state = serverState(backend);
-  const options = serverOptions(service, check, checks);
+  const options = serverOptions(service, check, checks, name);
   const target = addressWithPort(backend.address, backend.port);
   return {
     name,
@@ -183,52 +184,17 @@ export function serviceView(service: Service, options: HaproxyOptions, warnings:
     name: proxyName(service.name),
     service,
     mode: service.proto === 'http' ? 'http' : 'tcp',
-    bind: options.bind,
+    bind: service.bindAddress ?? options.bind,
     port: service.servicePort,
     check,
     servers,
     unresolved,
-  };
-}
-
-function gatewayView(
-  name: string,
-  bind: string,
-  port: number,
-  members: ServiceView[],
-  warnings: string[],
-  kind: string,
-): GatewayView | undefined {
-  if (port <= 0) return undefined;
-  const owner = new Map<string, string>();
-  let defaultBackend: string | undefined;
-  for (const member of members) {
-    for (const vhost of member.service.vhosts) {
-      const claimed = owner.get(vhost);
-      if (claimed) warnings.push(`${kind} gateway: vhost ${vhost} of ${member.name} is already served by ${claimed}; ignored`);
-      else owner.set(vhost, member.name);
-    }
-    if (member.service.vhostDefault) {
-      if (defaultBackend) warnings.push(`${kind} gateway: ${member.name} is a default vhost too; ${defaultBackend} stays the default`);
-      else defaultBackend = member.name;
-    }
-  }
-  if (owner.size === 0 && !defaultBackend) return undefined;
-  const exact = new Map<string, string[]>();
-  const wildcard: GatewayRoute[] = [];
-  for (const [vhost, backend] of owner) {
-    if (vhost.startsWith('*.')) wildcard.push({ match: vhost.slice(1), backend });
-    else exact.set(backend, [...(exact.get(backend) ?? []), vhost]);
-  }
-  // The most specific wildcard first; then by name, for a deterministic file.
-  wildcard.sort((a, b) => b.match.length - a.match.length || (a.match < b.match ? -1 : 1));
-  return {
-    name,
-    bind,
-    port,
-    exact: [...exact.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([backend, hosts]) => ({ backend, hosts: hosts.sort() })),
-    wildcard,
-    ...(defaultBackend ? { defaultBackend } : {}),
+    balance: service.balance ?? 'leastconn',
+    sticky: service.sticky === true && service.proto === 'http',
+    hsts: service.hsts === true,
+    ...(service.redirectToHttps && service.proto === 'http' && options.gateway.http > 0 ? { redirectFromPort: options.gateway.http } : {}),
+    ...(service.auth ? { auth: { userlist: `${proxyName(service.name)}_users`, ...service.auth } } : {}),
+    ...(service.allowedSources ? { allowedSources: [...service.allowedSources] } : {}),
   };
 }
 
@@ -261,7 +227,7 @@ export function buildView(snapshot: Snapshot, options: HaproxyOptions, limits: {
       skipped.push({ name, reason: `${service.transport}: HAProxy balances TCP only` });
       continue;
     }
-    const holder = claim(options.bind, service.servicePort, name);
+    const holder = claim(service.bindAddress ?? options.bind, service.servicePort, name);
     if (holder) {
       skipped.push({ name, reason: `port ${service.servicePort} is already bound by ${holder}` });
       warnings.push(`service ${name} is not served: its port ${service.servicePort} is already bound by ${holder}`);

@@ -26,6 +26,8 @@ const CASES: { name: string; fixture: string; groups?: string[]; options?: Recor
   { name: 'marathon-1.4', fixture: 'apps-embed-tasks.v1.4.json' },
   { name: 'marathon-1.5-marathon-lb', fixture: 'upstream/marathon-lb/marathon15_apps.json' },
   { name: 'labels-and-protos', fixture: './fixtures/labels.json' },
+  { name: 'marathon-lb-labels', fixture: './fixtures/marathon-lb-labels.json' },
+  { name: 'marathon-lb-labels-external', fixture: './fixtures/marathon-lb-labels.json', groups: ['external'] },
   {
     name: 'labels-no-gateways-no-stats-no-checks',
     fixture: './fixtures/labels.json',

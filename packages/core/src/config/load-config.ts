@@ -19,6 +19,7 @@ export interface ConfigOverrides {
   groups?: readonly string[];
   logLevel?: LogLevel;
   logFormat?: LogFormat;
+  strictMode?: boolean;
   stateFile?: string | false;
   coalesce?: number;
   /**
@@ -205,6 +206,8 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
     },
     groups: o.groups && o.groups.length > 0 ? [...o.groups] : (list(file.groups) ?? [...DEFAULTS.groups]),
     coalesce,
+    labels: (file.labels as MmsdConfig['labels'] | undefined) ?? DEFAULTS.labels,
+    strictMode: o.strictMode ?? (file.strictMode as boolean | undefined) ?? DEFAULTS.strictMode,
     stateFile: typeof stateFile === 'string' ? resolve(directory, stateFile) : false,
     logLevel: o.logLevel ?? (file.logLevel as LogLevel | undefined) ?? DEFAULTS.logLevel,
     logFormat: o.logFormat ?? (file.logFormat as LogFormat | undefined) ?? DEFAULTS.logFormat,

@@ -39,6 +39,8 @@ export const configSchema = {
       ],
     },
     coalesce: { type: 'integer', minimum: 0 },
+    labels: { enum: ['mmsd', 'marathon-lb', 'both'] },
+    strictMode: { type: 'boolean' },
     // Accepted and ignored: it bounded the wait of a clock window that no longer exists.
     coalesceMaxWait: { type: 'integer', minimum: 0 },
     stateFile: {
@@ -109,6 +111,8 @@ export const DEFAULTS = {
   coalesce: 0,
   logLevel: 'info',
   logFormat: 'text',
+  labels: 'both',
+  strictMode: false,
   dnsTtl: 60,
   dropGuard: { ratio: 0.5, minBackends: 10, confirmDelay: 3 },
   metricsBind: '127.0.0.1',

@@ -31,6 +31,10 @@ export interface MmsdConfig {
    * alone (published at once when idle, accumulated while a publish runs).
    */
   readonly coalesce: number;
+  /** Which label dialects the model reads: mmsd's own, marathon-lb's `HAPROXY_*`, or both (mmsd's win). */
+  readonly labels: 'mmsd' | 'marathon-lb' | 'both';
+  /** marathon-lb's `--strict-mode`: a port is exposed only if `HAPROXY_{n}_ENABLED` is true. */
+  readonly strictMode: boolean;
   /** Where the last good state is kept (false: nowhere). */
   readonly stateFile: string | false;
   readonly logLevel: LogLevel;

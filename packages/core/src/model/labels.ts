@@ -1,4 +1,6 @@
 import type { Labels } from './types.js';
+import type { BasicAuth, LabelRules } from './marathon-lb.js';
+import { DEFAULT_LABEL_RULES, readMarathonLb } from './marathon-lb.js';
 
 /** The labels mmsd interprets (docs/labels.md). */
 export const LABEL = {
@@ -20,6 +22,22 @@ export interface ParsedLabels {
   readonly problems: readonly string[];
   /** The `lb-group` label itself is malformed (group membership cannot be decided). */
   readonly groupProblem: boolean;
+  /** marathon-lb's typed labels (absent: not set, or the dialect is `mmsd`). */
+  readonly servicePort?: number;
+  readonly paths?: readonly string[];
+  readonly backendWeight?: number;
+  readonly bindAddress?: string;
+  readonly balance?: string;
+  readonly sticky?: boolean;
+  readonly redirectToHttps?: boolean;
+  readonly hsts?: boolean;
+  readonly auth?: BasicAuth;
+  readonly allowedSources?: readonly string[];
+  readonly sslCert?: string;
+  /** The label the groups came from (`lb-group`, `HAPROXY_GROUP`, `HAPROXY_{n}_GROUP`), if any. */
+  readonly groupLabel?: string;
+  /** Why the port is not exposed although its labels are well-formed (`HAPROXY_{n}_ENABLED`, strict mode). */
+  readonly disabled?: string;
 }
 
 const PROTO = /^[a-z0-9][a-z0-9+._-]{0,62}$/;
@@ -53,7 +71,12 @@ function splitList(value: string): string[] {
     .filter((item) => item.length > 0);
 }
 
-export function parseLabels(labels: Labels): ParsedLabels {
+/**
+ * The labels of one service (the port's labels over the app's), in the dialects `rules` names:
+ * mmsd's own (docs/labels.md) and marathon-lb's (`HAPROXY_*`, port index `portIndex`); where
+ * both set the same thing, mmsd's wins.
+ */
+export function parseLabels(labels: Labels, portIndex = 0, rules: LabelRules = DEFAULT_LABEL_RULES): ParsedLabels {
   const problems: string[] = [];
   let groupProblem = false;
   const problem = (label: string, value: string, what: string): void => {
@@ -118,5 +141,45 @@ export function parseLabels(labels: Labels): ParsedLabels {
     else if (!(v === '0' || v === '')) problem(LABEL.proxyProtocol, proxyValue, 'is not a PROXY protocol version (1 or 2)');
   }
 
-  return { proto, groups, vhosts, vhostDefault, proxyProtocol, problems, groupProblem };
+  const mmsd = rules.dialect !== 'marathon-lb';
+  const base = mmsd
+    ? { proto, groups, vhosts, vhostDefault, proxyProtocol }
+    : { proto: undefined, groups: [] as string[], vhosts: [] as string[], vhostDefault: false, proxyProtocol: 0 as const };
+  if (!mmsd) problems.length = 0;
+  if (rules.dialect === 'mmsd') {
+    return { ...base, problems, groupProblem: mmsd && groupProblem, ...(groupValue !== undefined ? { groupLabel: LABEL.group } : {}) };
+  }
+  const before = problems.length;
+  const lb = readMarathonLb(labels, portIndex, get, problem, isVirtualHost);
+  const lbGroupProblem = lb.groups !== undefined && problems.slice(before).some((p) => /^label HAPROXY_(\d+_)?GROUP:/.test(p));
+  const has = (label: string) => mmsd && labels[label] !== undefined;
+  const groupsFromLb = !has(LABEL.group) && lb.groups !== undefined;
+  const vhostsFromLb = !has(LABEL.vhost) && lb.vhosts !== undefined;
+  // marathon-lb serves a vhost in http mode unless HAPROXY_{n}_MODE says tcp.
+  const lbProto = lb.mode ?? (vhostsFromLb && (lb.vhosts?.length ?? 0) > 0 ? 'http' : undefined);
+  let disabled: string | undefined;
+  if (lb.enabled === false) disabled = `HAPROXY_${portIndex}_ENABLED is false`;
+  else if (rules.strictMode && lb.enabled !== true) disabled = `strict mode: HAPROXY_${portIndex}_ENABLED is not true`;
+  return {
+    proto: base.proto ?? (has(LABEL.proto) ? undefined : lbProto),
+    groups: groupsFromLb ? lb.groups! : base.groups,
+    vhosts: vhostsFromLb ? lb.vhosts! : base.vhosts,
+    vhostDefault: base.vhostDefault,
+    proxyProtocol: base.proxyProtocol,
+    problems,
+    groupProblem: (mmsd && groupProblem) || (groupsFromLb && lbGroupProblem),
+    ...(groupsFromLb ? { groupLabel: labels[`HAPROXY_${portIndex}_GROUP`] !== undefined ? `HAPROXY_${portIndex}_GROUP` : 'HAPROXY_GROUP' } : has(LABEL.group) ? { groupLabel: LABEL.group } : {}),
+    ...(lb.servicePort !== undefined ? { servicePort: lb.servicePort } : {}),
+    ...(lb.paths !== undefined && lb.paths.length > 0 ? { paths: lb.paths } : {}),
+    ...(lb.backendWeight !== undefined ? { backendWeight: lb.backendWeight } : {}),
+    ...(lb.bindAddress !== undefined ? { bindAddress: lb.bindAddress } : {}),
+    ...(lb.balance !== undefined ? { balance: lb.balance } : {}),
+    ...(lb.sticky ? { sticky: true } : {}),
+    ...(lb.redirectToHttps ? { redirectToHttps: true } : {}),
+    ...(lb.hsts ? { hsts: true } : {}),
+    ...(lb.auth !== undefined ? { auth: lb.auth } : {}),
+    ...(lb.allowedSources !== undefined && lb.allowedSources.length > 0 ? { allowedSources: lb.allowedSources } : {}),
+    ...(lb.sslCert !== undefined ? { sslCert: lb.sslCert } : {}),
+    ...(disabled ? { disabled } : {}),
+  };
 }

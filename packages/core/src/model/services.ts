@@ -1,6 +1,7 @@
 import type { GroupMatcher } from './groups.js';
 import { arraysEqual, recordsEqual } from '../util/equal.js';
 import { parseLabels } from './labels.js';
+import type { LabelRules } from './marathon-lb.js';
 import { appIdProblem, isPortNumber } from './validate.js';
 import type { App, AppHealthCheck, Backend, ExcludedService, HealthCheck, PortSpec, Service, Task } from './types.js';
 
@@ -10,6 +11,8 @@ export type AddressLookup = (host: string) => string | undefined;
 export interface ServiceBuildContext {
   readonly matchGroups: GroupMatcher;
   readonly lookupAddress: AddressLookup;
+  /** Which label dialects are read (default: both, not strict). */
+  readonly labelRules?: LabelRules;
 }
 
 export interface AppServices {
@@ -81,13 +84,14 @@ export function buildServices(app: App, context: ServiceBuildContext): AppServic
   app.ports.forEach((port, index) => {
     const name = app.services[index]!;
     const labels = Object.keys(port.labels).length === 0 ? app.labels : Object.freeze({ ...app.labels, ...port.labels });
-    const parsed = parseLabels(labels);
+    const parsed = parseLabels(labels, port.index, context.labelRules);
     const healthCheck = healthCheckFor(app.healthChecks, port.index);
+    const servicePort = parsed.servicePort ?? port.servicePort;
     const service: Service = Object.freeze({
       appId: app.id,
       name,
       portIndex: port.index,
-      servicePort: port.servicePort,
+      servicePort,
       transport: port.transport,
       proto: parsed.proto ?? healthCheck?.protocol ?? port.transport,
       ...(healthCheck ? { healthCheck } : {}),
@@ -97,18 +101,31 @@ export function buildServices(app: App, context: ServiceBuildContext): AppServic
       vhostDefault: parsed.vhostDefault,
       proxyProtocol: parsed.proxyProtocol,
       backends: Object.freeze(backendsOf(app, port, context.lookupAddress)),
+      ...(parsed.paths ? { paths: Object.freeze([...parsed.paths]) } : {}),
+      ...(parsed.backendWeight !== undefined ? { backendWeight: parsed.backendWeight } : {}),
+      ...(parsed.bindAddress ? { bindAddress: parsed.bindAddress } : {}),
+      ...(parsed.balance ? { balance: parsed.balance } : {}),
+      ...(parsed.sticky ? { sticky: true } : {}),
+      ...(parsed.redirectToHttps ? { redirectToHttps: true } : {}),
+      ...(parsed.hsts ? { hsts: true } : {}),
+      ...(parsed.auth ? { auth: Object.freeze({ ...parsed.auth }) } : {}),
+      ...(parsed.allowedSources ? { allowedSources: Object.freeze([...parsed.allowedSources]) } : {}),
+      ...(parsed.sslCert ? { sslCert: parsed.sslCert } : {}),
     });
     if (idProblem) {
       excluded.push(Object.freeze({ service, reason: 'invalid-id', detail: idProblem }));
     } else if (parsed.groupProblem) {
       excluded.push(Object.freeze({ service, reason: 'invalid-label', detail: parsed.problems.join('; ') }));
     } else if (!context.matchGroups(parsed.groups)) {
-      const detail = parsed.groups.length === 0 ? 'no lb-group label' : `lb-group ${parsed.groups.join(',')} not in this agent's groups`;
+      const none = context.labelRules?.dialect === 'mmsd' ? 'no lb-group label' : 'no lb-group or HAPROXY_GROUP label';
+      const detail = parsed.groups.length === 0 ? none : `${parsed.groupLabel ?? 'lb-group'} ${parsed.groups.join(',')} not in this agent's groups`;
       excluded.push(Object.freeze({ service, reason: 'groups', detail }));
-    } else if (port.servicePort === 0) {
+    } else if (servicePort === 0) {
       excluded.push(Object.freeze({ service, reason: 'no-service-port', detail: 'Marathon assigned no service port' }));
     } else if (parsed.problems.length > 0) {
       excluded.push(Object.freeze({ service, reason: 'invalid-label', detail: parsed.problems.join('; ') }));
+    } else if (parsed.disabled) {
+      excluded.push(Object.freeze({ service, reason: 'disabled', detail: parsed.disabled }));
     } else {
       exposed.push(service);
     }

@@ -112,9 +112,30 @@ export interface Service {
   readonly proxyProtocol: 0 | 1 | 2;
   /** One per task that has an address for this port, sorted by `host:port`. */
   readonly backends: readonly Backend[];
+  // From marathon-lb's typed labels (docs/migrating-from-marathon-lb.md); absent when not set.
+  /** `HAPROXY_{n}_PATH`: URL path prefixes it is routed by, under its vhosts. */
+  readonly paths?: readonly string[];
+  /** `HAPROXY_{n}_BACKEND_WEIGHT`: the higher, the earlier its routes are tried. */
+  readonly backendWeight?: number;
+  /** `HAPROXY_{n}_BIND_ADDR`: the address its port is bound on. */
+  readonly bindAddress?: string;
+  /** `HAPROXY_{n}_BALANCE`: roundrobin, static-rr, leastconn, first, source or random. */
+  readonly balance?: string;
+  /** `HAPROXY_{n}_STICKY`: a client stays on one backend (a cookie). */
+  readonly sticky?: boolean;
+  /** `HAPROXY_{n}_REDIRECT_TO_HTTPS`: HTTP requests by its vhosts are redirected to HTTPS. */
+  readonly redirectToHttps?: boolean;
+  /** `HAPROXY_{n}_USE_HSTS`: answers carry Strict-Transport-Security. */
+  readonly hsts?: boolean;
+  /** `HAPROXY_{n}_AUTH`: HTTP basic auth in front of it. */
+  readonly auth?: { readonly realm: string; readonly user: string; readonly passwordHash: string };
+  /** `HAPROXY_{n}_BACKEND_NETWORK_ALLOWED_ACL`: only these sources (IPs, networks) may connect. */
+  readonly allowedSources?: readonly string[];
+  /** `HAPROXY_{n}_SSL_CERT`: a PEM file (certificate and key) for its vhosts on the HTTPS gateway. */
+  readonly sslCert?: string;
 }
 
-export type ExclusionReason = 'groups' | 'no-service-port' | 'invalid-label' | 'invalid-id';
+export type ExclusionReason = 'groups' | 'no-service-port' | 'invalid-label' | 'invalid-id' | 'disabled';
 
 /** A service that no handler may expose, and why. */
 export interface ExcludedService {

@@ -6,6 +6,7 @@ import { silentLogger } from '../log.js';
 import type { MarathonApp, StatusUpdateEvent } from '../marathon/types.js';
 import type { AddressResolver } from '../model/address-resolver.js';
 import { createGroupMatcher } from '../model/groups.js';
+import type { LabelRules } from '../model/marathon-lb.js';
 import { definitionOf, makeApp } from '../model/app.js';
 import { InvalidAppError, normalizeApp } from '../model/from-marathon.js';
 import { tasksAfterHealth, tasksAfterStatusUpdate } from '../model/task-events.js';
@@ -21,6 +22,8 @@ export type TaskEventResult = 'applied' | 'unchanged' | 'unknown-app' | 'unknown
 
 export interface StoreOptions {
   groups: readonly string[];
+  /** Which label dialects are read (config `labels`, `strictMode`); default both, not strict. */
+  labelRules?: LabelRules;
   resolver: AddressResolver;
   log?: Logger;
   now?: () => Date;
@@ -52,7 +55,10 @@ export class StateStore {
     this.log = options.log ?? silentLogger;
     this.now = options.now ?? (() => new Date());
     this.notices = new StoreNotices(this.log);
-    this.placement = new ServicePlacement({ matchGroups: createGroupMatcher(options.groups), lookupAddress: options.resolver.lookup }, this.log);
+    this.placement = new ServicePlacement(
+      { matchGroups: createGroupMatcher(options.groups), lookupAddress: options.resolver.lookup, ...(options.labelRules ? { labelRules: options.labelRules } : {}) },
+      this.log,
+    );
   }
 
   /** The last published snapshot. */
@@ -155,9 +161,10 @@ export class StateStore {
     return this.applyOutcome(app, tasksAfterHealth(app, id, alive));
   }
 
-  /** New `groups` globs: every service is reconsidered. */
-  setGroups(groups: readonly string[]): void {
+  /** New `groups` globs or label rules: every service is reconsidered. */
+  setGroups(groups: readonly string[], labelRules?: LabelRules): void {
     this.placement.context.matchGroups = createGroupMatcher(groups);
+    if (labelRules) this.placement.context.labelRules = labelRules;
     this.beginBatch();
     try {
       for (const id of [...this.apps.keys()]) this.rebuildServices(id);
