@@ -47,7 +47,11 @@ export interface ServiceView {
   unresolved: string[];
   /** `balance` algorithm (marathon-lb's `HAPROXY_{n}_BALANCE`, else leastconn). */
   balance: string;
-  /** Cookie-based stickiness (`HAPROXY_{n}_STICKY`): servers carry `cookie <name>`. */
+  /**
+   * Cookie-based stickiness (`HAPROXY_{n}_STICKY`), with HAProxy's dynamic cookies (a hash of
+   * the server's address and `dynamic-cookie-key`): servers added at run time get one too
+   * (HAProxy 2.6 takes no `cookie` keyword in `add server`).
+   */
   sticky: boolean;
   hsts: boolean;
   /** `HAPROXY_{n}_REDIRECT_TO_HTTPS`: requests that came in on the HTTP gateway's port are redirected to HTTPS. */
@@ -123,9 +127,8 @@ const DEFAULT_INTER_MS = 2000;
 const FAST_INTER_MS = 250;
 
 /** `check inter 10000 fastinter 250 downinter 250 send-proxy`: the same keywords in the config and in `add server`. */
-function serverOptions(service: Service, check: CheckView, checks: boolean, name: string): string {
+function serverOptions(service: Service, check: CheckView, checks: boolean): string {
   const words: string[] = [];
-  if (service.sticky && service.proto === 'http') words.push('cookie', name);
   if (checks) {
     const fast = String(Math.min(check.interMs ?? DEFAULT_INTER_MS, FAST_INTER_MS));
     words.push('check');
@@ -144,7 +147,7 @@ export function addressWithPort(address: string, port: number): string {
 function serverView(service: Service, check: CheckView, backend: Backend & { address: string }, checks: boolean): ServerView {
   const name = serverName(backend.taskId);
   const state = serverState(backend);
-  const options = serverOptions(service, check, checks, name);
+  const options = serverOptions(service, check, checks);
   const target = addressWithPort(backend.address, backend.port);
   return {
     name,
