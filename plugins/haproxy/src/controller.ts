@@ -195,6 +195,12 @@ export class HaproxyController {
     await this.catchUp(candidate.snapshot);
   }
 
+  /** A certificate of `tls.certs` changed on disk: the config is rendered again (and HAProxy reloaded, hitless). */
+  certificatesChanged(): void {
+    this.ctx.log.info('a TLS certificate changed on disk; HAProxy takes it with a reload');
+    this.scheduleReload();
+  }
+
   private scheduleReload(): void {
     if (this.reloadTimer || this.stopping) return;
     const wait = Math.max(0, this.lastReloadAt + this.options.minReloadInterval * 1000 - Date.now());

@@ -4,6 +4,7 @@ import { HaproxyController } from './controller.js';
 import type { HaproxyOptions } from './options.js';
 import { optionsSchema } from './options.js';
 import { compileTemplate } from './render.js';
+import { watchCertificates } from './tls-watch.js';
 
 /** The directories of the files mmsd and HAProxy write (all of them only when mmsd runs HAProxy). */
 function runtimeDirs(options: HaproxyOptions): { path: string; option: string }[] {
@@ -25,7 +26,8 @@ const haproxy: MmsdPlugin<HaproxyOptions> = {
   mmsd: '^0.1.0',
   optionsSchema,
   async apply(hooks, ctx) {
-    const options = ctx.options;
+    // Certificate paths are relative to the config file, as the template's is.
+    const options: HaproxyOptions = ctx.options.tls ? { ...ctx.options, tls: { certs: ctx.options.tls.certs.map((c) => ctx.resolvePath(c)) } } : ctx.options;
     if (ctx.mode === 'run' || ctx.mode === 'once') await ctx.files.ensureDirs(runtimeDirs(options));
     const template = options.template && ctx.resolvePath(options.template);
     const controller = new HaproxyController(ctx, options, compileTemplate(template));
@@ -34,6 +36,10 @@ const haproxy: MmsdPlugin<HaproxyOptions> = {
       { plugin: 'haproxy', path: options.configFile, content: controller.renderSnapshot(snapshot).text, mode: 0o644 },
     ]);
     hooks.onSnapshot.tapPromise((snapshot, changes) => controller.onSnapshot(snapshot, changes));
+    if (options.tls && ctx.mode === 'run') {
+      const stop = watchCertificates(options.tls.certs, () => controller.certificatesChanged());
+      hooks.onShutdown.tap(stop);
+    }
     hooks.onShutdown.tapPromise(() => controller.shutdown());
   },
 };

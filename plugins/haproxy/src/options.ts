@@ -41,6 +41,11 @@ export interface HaproxyOptions {
   checks: boolean;
   /** Start HAProxy (and restart it when it dies); false: only write the config. */
   manage: boolean;
+  /**
+   * TLS termination on the HTTPS gateway: PEM files (certificate and key) or directories of
+   * them, like marathon-lb's --ssl-certs; HAProxy picks the certificate by SNI.
+   */
+  tls?: { certs: string[] };
 }
 
 const duration = { type: 'string', pattern: '^[0-9]+(us|ms|s|m|h|d)?$' };
@@ -88,5 +93,11 @@ export const optionsSchema = {
     },
     checks: { type: 'boolean', default: true },
     manage: { type: 'boolean', default: true },
+    tls: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['certs'],
+      properties: { certs: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } } },
+    },
   },
 } as const;

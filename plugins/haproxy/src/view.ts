@@ -4,6 +4,8 @@ import { fdBudget } from './fd-budget.js';
 import type { HaproxyOptions } from './options.js';
 import type { GatewayView } from './gateway-view.js';
 import { gatewayView } from './gateway-view.js';
+import type { TlsView } from './tls-view.js';
+import { tlsView } from './tls-view.js';
 
 export type { GatewayRoute, GatewayView, PathRoute } from './gateway-view.js';
 
@@ -68,6 +70,8 @@ export interface HaproxyView {
   stats?: { name: string; bind: string; port: number };
   services: ServiceView[];
   gateways: { http?: GatewayView; https?: GatewayView };
+  /** TLS termination on the HTTPS gateway (when there are certificates). */
+  tls?: TlsView;
   /** Services that are not in the config, and why. */
   skipped: { name: string; reason: string }[];
   /** Conflicts resolved deterministically (a vhost claimed twice, two default vhosts, …). */
@@ -241,9 +245,12 @@ export function buildView(snapshot: Snapshot, options: HaproxyOptions, limits: {
   const withVhosts = (mode: 'http' | 'tcp') =>
     services.filter((s) => s.mode === mode && (s.service.vhosts.length > 0 || s.service.vhostDefault));
   const http = gatewayView(HTTP_GATEWAY, gatewayBind, options.gateway.http, withVhosts('http'), warnings, 'HTTP');
-  const https = gatewayView(HTTPS_GATEWAY, gatewayBind, options.gateway.https, withVhosts('tcp'), warnings, 'HTTPS');
+  const tls = tlsView(options, services, warnings);
+  const https =
+    gatewayView(HTTPS_GATEWAY, gatewayBind, options.gateway.https, withVhosts('tcp'), warnings, 'HTTPS') ??
+    (tls ? { name: HTTPS_GATEWAY, bind: gatewayBind, port: options.gateway.https, exact: [], wildcard: [], pathRoutes: [] } : undefined);
   // Listeners: the services, the gateways, the stats page and the admin socket.
-  const listeners = services.length + (http ? 1 : 0) + (https ? 1 : 0) + (options.statsPort > 0 ? 1 : 0) + 1;
+  const listeners = services.length + (http ? 1 : 0) + (https ? 1 : 0) + (tls ? 1 : 0) + (options.statsPort > 0 ? 1 : 0) + 1;
   const checked = options.checks ? services.reduce((n, s) => n + s.servers.length, 0) : 0;
   const budget = fdBudget(options.maxconn, listeners, checked, limits.openFiles);
   if (budget.warning) warnings.push(budget.warning);
@@ -259,6 +266,7 @@ export function buildView(snapshot: Snapshot, options: HaproxyOptions, limits: {
     ...(options.statsPort > 0 ? { stats: { name: STATS_PROXY, bind: options.statsBind, port: options.statsPort } } : {}),
     services,
     gateways: { ...(http ? { http } : {}), ...(https ? { https } : {}) },
+    ...(tls ? { tls } : {}),
     skipped,
     warnings,
     ...(budget.refusal ? { refusal: budget.refusal } : {}),

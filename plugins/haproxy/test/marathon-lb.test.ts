@@ -148,3 +148,31 @@ test('hostile values in each marathon-lb label: that service is left out, nothin
   );
   t.is(runs, 80);
 });
+
+test('TLS termination: tls.certs and HAPROXY_{n}_SSL_CERT load as crt; a certificate that cannot be used is left out with a warning, not the config', async (t) => {
+  const { execFileSync } = await import('node:child_process');
+  const { mkdtempSync, readFileSync, rmSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'mmsd-tls-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'k'), '-out', join(dir, 'c'), '-days', '2', '-subj', '/CN=a.example.com'], { stdio: 'ignore' });
+  const pem = join(dir, 'a.pem');
+  writeFileSync(pem, readFileSync(join(dir, 'c'), 'utf8') + readFileSync(join(dir, 'k'), 'utf8'));
+  writeFileSync(join(dir, 'broken.pem'), 'not a certificate\n');
+  const s = snapshot([
+    app('/a', { HAPROXY_0_VHOST: 'a.example.com', HAPROXY_0_SSL_CERT: pem }, 10930),
+    app('/b', { HAPROXY_0_VHOST: 'b.example.com', HAPROXY_0_SSL_CERT: join(dir, 'missing.pem') }, 10931),
+    app('/c', { HAPROXY_0_VHOST: 'c.example.com', HAPROXY_0_SSL_CERT: join(dir, 'broken.pem') }, 10932),
+  ]);
+  const view = buildView(s, optionsDefaults());
+  t.deepEqual(view.tls?.certs, [pem], 'only the usable certificate');
+  t.deepEqual(view.tls?.exact, ['a.example.com', 'b.example.com', 'c.example.com'], 'every HTTP vhost is terminated (with the default certificate where it has none)');
+  t.true(view.warnings.some((w) => /missing\.pem \(HAPROXY_0_SSL_CERT of b\) is not used: .* cannot be read \(ENOENT\)/.test(w)));
+  t.true(view.warnings.some((w) => /broken\.pem \(HAPROXY_0_SSL_CERT of c\) is not used: .* is not a PEM file with a certificate and its private key/.test(w)));
+  const text = render(view);
+  t.regex(text, new RegExp(`bind unix@\\S+ accept-proxy ssl crt ${pem.replace(/[.]/g, '\\.')}\\n`));
+  const check = haproxyCheck(text);
+  t.true(check.ok, check.output);
+  t.is(buildView(snapshot([app('/a', { HAPROXY_0_VHOST: 'a.example.com' }, 10930)]), optionsDefaults()).tls, undefined, 'no certificate: no termination');
+});
