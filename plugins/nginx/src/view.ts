@@ -105,7 +105,8 @@ export function serviceView(service: Service, options: NginxOptions): ServiceVie
     name: token(service.name, 'service name'),
     service,
     mode: service.proto === 'http' ? 'http' : 'tcp',
-    bind: options.bind,
+    // HAPROXY_{n}_BIND_ADDR (an IP literal; nginx wants an IPv6 one in brackets).
+    bind: service.bindAddress ? (service.bindAddress.includes(':') ? `[${service.bindAddress}]` : service.bindAddress) : options.bind,
     port: service.servicePort,
     servers: serversOf(service),
     proxyProtocol: service.proxyProtocol > 0,
