@@ -1,4 +1,10 @@
-import type { ServiceView } from './view.js';
+import type { Service } from '@mmsd/core';
+
+/** What a gateway needs of a service's view (view.ts's ServiceView). */
+export interface GatewayMember {
+  readonly name: string;
+  readonly service: Service;
+}
 
 export interface GatewayRoute {
   /** Exact host name, or the suffix (`.example.org`) of a `*.example.org` vhost. */
@@ -34,7 +40,7 @@ const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  * that claims it; the rest are warned about. Exact names are tried before wildcards, the most
  * specific wildcard first, and routes with a path before both.
  */
-export function gatewayView(name: string, bind: string, port: number, members: ServiceView[], warnings: string[], kind: string): GatewayView | undefined {
+export function gatewayView(name: string, bind: string, port: number, members: readonly GatewayMember[], warnings: string[], kind: string): GatewayView | undefined {
   if (port <= 0) return undefined;
   const owner = new Map<string, string>();
   const pathOwner = new Map<string, string>();

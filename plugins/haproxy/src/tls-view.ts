@@ -2,9 +2,8 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { gatewayView } from './gateway-view.js';
-import type { GatewayView } from './gateway-view.js';
+import type { GatewayMember, GatewayView } from './gateway-view.js';
 import type { HaproxyOptions } from './options.js';
-import type { ServiceView } from './view.js';
 
 /** TLS termination on the HTTPS gateway (`tls.certs`, `HAPROXY_{n}_SSL_CERT`). */
 export interface TlsView {
@@ -57,7 +56,7 @@ function fingerprintOf(files: string[]): string {
  * certificate that cannot be used is left out with a warning (one bad file must not make
  * HAProxy refuse the whole config); HTTP services with vhosts are then served on HTTPS too.
  */
-export function tlsView(options: HaproxyOptions, services: ServiceView[], warnings: string[]): TlsView | undefined {
+export function tlsView(options: HaproxyOptions, services: readonly (GatewayMember & { readonly mode: 'http' | 'tcp' })[], warnings: string[]): TlsView | undefined {
   if (options.gateway.https <= 0) return undefined;
   const certs: string[] = [];
   const files: string[] = [];

@@ -1,4 +1,4 @@
-import { quote } from './labels.js';
+import { quote } from './show.js';
 import { isAppId } from './validate.js';
 
 /** `/developer/trapni/php` → `developer.trapni.php` (the service name of port index 0). */

@@ -1,6 +1,10 @@
 import type { Labels } from './types.js';
 import type { BasicAuth, LabelRules } from './marathon-lb.js';
 import { DEFAULT_LABEL_RULES, readMarathonLb } from './marathon-lb.js';
+import { showValue } from './show.js';
+import { isIpLiteral } from './validate.js';
+
+export { quote, showValue } from './show.js';
 
 /** The labels mmsd interprets (docs/labels.md). */
 export const LABEL = {
@@ -44,18 +48,6 @@ const PROTO = /^[a-z0-9][a-z0-9+._-]{0,62}$/;
 const GROUP = /^[A-Za-z0-9_][A-Za-z0-9._@+-]{0,127}$/;
 const HOST_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 const CONTROL = /[\u0000-\u001f\u007f]/;
-const MAX_SHOWN = 60;
-
-/** JSON quoting, with the two line separators JSON leaves raw escaped too. */
-export function quote(value: string): string {
-  return JSON.stringify(value).replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
-}
-
-/** The value as it may appear in a log line: quoted, control characters escaped, shortened. */
-export function showValue(value: string): string {
-  const shown = quote(value.length > MAX_SHOWN ? `${value.slice(0, MAX_SHOWN)}…` : value);
-  return value.length > MAX_SHOWN ? `${shown} (${value.length} characters)` : shown;
-}
 
 /** `www.example.org` or `*.example.org`: lower-case DNS labels, 253 characters at most. */
 export function isVirtualHost(name: string): boolean {
@@ -150,7 +142,7 @@ export function parseLabels(labels: Labels, portIndex = 0, rules: LabelRules = D
     return { ...base, problems, groupProblem: mmsd && groupProblem, ...(groupValue !== undefined ? { groupLabel: LABEL.group } : {}) };
   }
   const before = problems.length;
-  const lb = readMarathonLb(labels, portIndex, get, problem, isVirtualHost);
+  const lb = readMarathonLb(labels, portIndex, get, problem, isVirtualHost, isIpLiteral);
   const lbGroupProblem = lb.groups !== undefined && problems.slice(before).some((p) => /^label HAPROXY_(\d+_)?GROUP:/.test(p));
   const has = (label: string) => mmsd && labels[label] !== undefined;
   const groupsFromLb = !has(LABEL.group) && lb.groups !== undefined;

@@ -3,7 +3,6 @@
 // labels are; labels that are raw HAProxy config text (marathon-lb's template overrides) are
 // refused, never pasted: the service is excluded with a reason naming the label.
 import type { Labels } from './types.js';
-import { isIpLiteral } from './validate.js';
 
 /** Which label dialects the model reads (config `labels`). */
 export type LabelDialect = 'mmsd' | 'marathon-lb' | 'both';
@@ -70,7 +69,7 @@ function flag(value: string): boolean | undefined {
   return undefined;
 }
 
-function isCidr(value: string): boolean {
+function isCidr(value: string, isIpLiteral: (address: string) => boolean): boolean {
   const m = CIDR.exec(value);
   if (!m || !isIpLiteral(m[1]!)) return false;
   if (m[2] === undefined) return true;
@@ -80,7 +79,7 @@ function isCidr(value: string): boolean {
 /**
  * Reads the marathon-lb labels of port `n` (`HAPROXY_GROUP` for the app, `HAPROXY_{n}_GROUP`
  * overriding it). `problem(label, value, what)` is told each malformed value and each refused
- * label; `isVirtualHost` validates vhosts as mmsd's `lb-vhost` does.
+ * label; `isVirtualHost` validates vhosts as mmsd's `lb-vhost` does, `isIpLiteral` addresses.
  */
 export function readMarathonLb(
   labels: Labels,
@@ -88,6 +87,7 @@ export function readMarathonLb(
   get: (label: string) => string | undefined,
   problem: (label: string, value: string, what: string) => void,
   isVirtualHost: (name: string) => boolean,
+  isIpLiteral: (address: string) => boolean,
 ): MarathonLbPort {
   const out: MarathonLbPort = {};
   const prefix = `HAPROXY_${n}_`;
@@ -187,7 +187,7 @@ export function readMarathonLb(
   if (acl) {
     out.allowedSources = [];
     for (const source of list(acl.value, /[\s,]+/)) {
-      if (isCidr(source)) out.allowedSources.push(source);
+      if (isCidr(source, isIpLiteral)) out.allowedSources.push(source);
       else problem(acl.label, source, 'is not an IP address or network (10.0.0.0/8)');
     }
   }

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { showValue } from './labels.js';
+import { showValue } from './show.js';
 
 /**
  * Marathon's own grammar of app ids (PathId): absolute, `/`-separated segments, each a dotted

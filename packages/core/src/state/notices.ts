@@ -1,5 +1,5 @@
 import type { Logger } from '../log.js';
-import { showValue } from '../model/labels.js';
+import { showValue } from '../model/show.js';
 import type { ExcludedService, Snapshot, TaskChange } from '../model/types.js';
 import { shownId } from '../model/validate.js';
 
