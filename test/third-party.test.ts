@@ -49,7 +49,8 @@ test('plugins:new → its own tests pass → packed → plugins:install → enab
   await cli.line(new RegExp(`mmsd:plugin:inventory:info task ${id.replace(/[.]/g, '\\.')} of /developer/trapni/php added`), { stream: 'err' });
   await sim.setHealth(id, true);
   await waitFor(async () => /127\.0\.0\.1:31999/.test(await readFile(out, 'utf8')), { what: 'the new task in the file' });
-  t.true(cli.err.some((l) => new RegExp(`task ${id.replace(/[.]/g, '\\.')} of /developer/trapni/php updated \\(health up\\)`).test(l)), 'onTaskChanged saw it become healthy');
+  // Its health came as a change of its own, or with its start in one batch when the machine is busy.
+  await cli.line(new RegExp(`task ${id.replace(/[.]/g, '\\.')} of /developer/trapni/php (added|updated) \\(health up\\)`), { stream: 'err' });
 });
 
 const BROKEN: { name: string; file: string; code: string; options?: Record<string, unknown>; says: RegExp; errorCode: string }[] = [
