@@ -10,6 +10,7 @@ import type { HaproxyOptions } from './options.js';
 import type { Renderer } from './render.js';
 import type { Applied } from './runtime.js';
 import { appliedFromView, runtimeCommands } from './runtime.js';
+import { ReloadTimers } from './reload-timers.js';
 import { RuntimeSender } from './runtime-sender.js';
 import { StateHandover } from './state-handover.js';
 import { LoadedStructure } from './structure.js';
@@ -35,10 +36,7 @@ export class HaproxyController {
   private stopping = false;
   private queue: Promise<void> = Promise.resolve();
   private busy = 0;
-  private reloadTimer: NodeJS.Timeout | undefined;
-  private lastReloadAt = 0;
-  private failedReloads = 0;
-  private retryTimer: NodeJS.Timeout | undefined;
+  private readonly timers: ReloadTimers;
   private readonly candidates: Candidates;
   private readonly sender: RuntimeSender;
   private readonly file: ConfigFile;
@@ -53,6 +51,7 @@ export class HaproxyController {
     render: Renderer,
   ) {
     this.process = new HaproxyProcess({ ...options, log: ctx.log });
+    this.timers = new ReloadTimers({ minReloadInterval: options.minReloadInterval, run: (force) => void this.enqueue(() => this.reload(force)), stopping: () => this.stopping });
     this.metrics = haproxyMetrics(ctx.metrics);
     this.handover = new StateHandover(ctx, options);
     this.candidates = new Candidates(ctx, options, render, this.metrics.checks);
@@ -63,7 +62,7 @@ export class HaproxyController {
       candidate: (load) => this.candidate(load),
       atRuntime: (view) => this.structure.atRuntime(view),
       enqueue: (step) => this.enqueue(step),
-      reloadScheduled: () => this.reloadTimer !== undefined,
+      reloadScheduled: () => this.timers.scheduled,
       retry: () => void this.enqueue(() => this.reload(false)),
       stopping: () => this.stopping,
     });
@@ -71,7 +70,8 @@ export class HaproxyController {
       socket: options.socket,
       log: ctx.log,
       commands: this.metrics.runtimeCommands,
-      fallBack: () => this.scheduleReload(),
+      // What the API refused is in the config but not in the worker: only a real reload brings it.
+      fallBack: () => this.timers.schedule(true),
       enqueue: (step) => void this.enqueue(step),
       running: () => this.running,
     });
@@ -111,7 +111,7 @@ export class HaproxyController {
         this.file.changedAtRuntime(change.name, snapshot.version);
       }
     }
-    if (structural) this.scheduleReload();
+    if (structural) this.timers.schedule();
     if (runtime.length > 0 && this.options.manage) {
       const update = this.enqueue(() => this.updateAtRuntime(runtime));
       // Wait for it (event → runtime state) unless a reload or start holds the queue.
@@ -122,7 +122,7 @@ export class HaproxyController {
 
   async shutdown(): Promise<void> {
     this.stopping = true;
-    for (const timer of [this.reloadTimer, this.retryTimer]) if (timer) clearTimeout(timer);
+    this.timers.stop();
     this.supervisor.stop();
     this.sender.stop();
     const due = this.file.stopTimers();
@@ -189,7 +189,7 @@ export class HaproxyController {
       return;
     }
     this.running = true;
-    this.lastReloadAt = Date.now();
+    this.timers.reloaded();
     this.remember(candidate.view, candidate);
     await this.verifyStates(candidate.view);
     await this.catchUp(candidate.snapshot);
@@ -198,16 +198,7 @@ export class HaproxyController {
   /** A certificate of `tls.certs` changed on disk: the config is rendered again (and HAProxy reloaded, hitless). */
   certificatesChanged(): void {
     this.ctx.log.info('a TLS certificate changed on disk; HAProxy takes it with a reload');
-    this.scheduleReload();
-  }
-
-  private scheduleReload(): void {
-    if (this.reloadTimer || this.stopping) return;
-    const wait = Math.max(0, this.lastReloadAt + this.options.minReloadInterval * 1000 - Date.now());
-    this.reloadTimer = setTimeout(() => {
-      this.reloadTimer = undefined;
-      void this.enqueue(() => this.reload(false));
-    }, wait);
+    this.timers.schedule();
   }
 
   /**
@@ -220,7 +211,7 @@ export class HaproxyController {
     if (!this.running) return this.start();
     const candidate = await this.candidate();
     if (!candidate) return;
-    if (!force && this.failedReloads === 0 && !this.structure.needsReload(candidate)) {
+    if (!force && this.timers.failed === 0 && !this.structure.needsReload(candidate)) {
       if (!(await this.file.install(candidate))) return;
       this.structure.installed(candidate.view);
       const commands = candidate.view.services.flatMap((service) => runtimeCommands(service, this.applied, this.options.checks));
@@ -239,9 +230,7 @@ export class HaproxyController {
     this.sender.disconnect();
     try {
       const worker = await this.process.reload();
-      this.lastReloadAt = Date.now();
-      if (this.failedReloads > 0) this.ctx.health.ok();
-      this.failedReloads = 0;
+      if (this.timers.reloaded()) this.ctx.health.ok();
       this.metrics.reloads.inc({ outcome: 'ok' });
       this.metrics.reloadSeconds.observe((performance.now() - started) / 1000);
       this.remember(candidate.view, candidate);
@@ -276,16 +265,9 @@ export class HaproxyController {
 
   /** A failed reload (a port in use, …) may succeed later: it is tried again, less and less often. */
   private retryReload(message: string): void {
-    this.failedReloads++;
-    const wait = Math.min(1000 * 2 ** (this.failedReloads - 1), 60_000);
+    const wait = this.timers.failedOnce();
     this.ctx.log.error('%s; trying again in %d s', message, wait / 1000);
     this.ctx.health.failing(message);
-    if (this.retryTimer || this.stopping) return;
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = undefined;
-      void this.enqueue(() => this.reload(false));
-    }, wait);
-    this.retryTimer.unref();
   }
 
   /** Sets every server whose state the new worker took from an older snapshot. */

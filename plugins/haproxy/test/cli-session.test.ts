@@ -91,3 +91,28 @@ test('no HAProxy: the command fails with the socket named', async (t) => {
   const error = await t.throwsAsync(session.run('show info'));
   t.regex(error!.message, /mmsd-no-such-haproxy\.sock/);
 });
+
+test('a command the runtime API refuses is logged and left to a reload (RuntimeSender); what it accepted stays', async (t) => {
+  const { RuntimeSender } = await import('../src/runtime-sender.js');
+  const { format } = await import('node:util');
+  const { socket } = await haproxy(t);
+  const warned: string[] = [];
+  const counted: Record<string, number> = {};
+  let fellBack = 0;
+  const log = { debug() {}, info() {}, warn: (m: string, ...a: unknown[]) => warned.push(format(m, ...a)), error() {}, fatal() {}, child: () => log, component: 'test' };
+  const sender = new RuntimeSender({
+    socket,
+    log,
+    commands: { inc: (labels?: Record<string, string>, n = 1) => void (counted[labels?.outcome ?? 'ok'] = (counted[labels?.outcome ?? 'ok'] ?? 0) + n) },
+    fallBack: () => void fellBack++,
+    enqueue: (step) => void step(),
+    running: () => true,
+  });
+  t.teardown(() => sender.stop());
+  await sender.send(['add server web/ok 127.0.0.1:12', 'add server web/bad 127.0.0.1:13 cookie bad', 'set server web/ok state ready']);
+  t.is(fellBack, 1, 'a reload is asked for');
+  t.is(warned.length, 1);
+  t.regex(warned[0]!, /the HAProxy runtime API refused some changes .*cookie.*reloading instead/);
+  t.is(counted.refused, 1);
+  t.regex(await cli(socket, 'show servers state web'), / web 2 ok 127\.0\.0\.1 /, 'the accepted server is there');
+});
