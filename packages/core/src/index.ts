@@ -7,6 +7,7 @@ export type {
   AppChange,
   AppHealthCheck,
   Backend,
+  BasicAuth,
   BackendHealth,
   ChangeSet,
   ChangeType,
@@ -25,7 +26,7 @@ export type {
 } from './model/types.js';
 export { LABEL, isVirtualHost, parseLabels, showValue } from './model/labels.js';
 export type { ParsedLabels } from './model/labels.js';
-export type { BasicAuth, LabelDialect, LabelRules } from './model/marathon-lb.js';
+export type { LabelDialect, LabelRules } from './model/marathon-lb.js';
 export { MARATHON_LB_PORT_LABELS } from './model/marathon-lb.js';
 export type { GroupMatcher } from './model/groups.js';
 export { instanceIdOf, serviceBaseName, serviceName } from './model/ids.js';

@@ -1,5 +1,5 @@
-import type { Labels } from './types.js';
-import type { BasicAuth, LabelRules } from './marathon-lb.js';
+import type { Labels, Service } from './types.js';
+import type { LabelRules } from './marathon-lb.js';
 import { DEFAULT_LABEL_RULES, readMarathonLb } from './marathon-lb.js';
 import { showValue } from './show.js';
 import { isIpLiteral } from './validate.js';
@@ -15,7 +15,10 @@ export const LABEL = {
   proxyProtocol: 'lb-proxy-protocol',
 } as const;
 
-export interface ParsedLabels {
+/** The fields of a service that only marathon-lb's labels set (absent: not set, or the dialect is `mmsd`). */
+type MarathonLbFields = Pick<Service, 'paths' | 'backendWeight' | 'bindAddress' | 'balance' | 'sticky' | 'redirectToHttps' | 'hsts' | 'auth' | 'allowedSources' | 'sslCert'>;
+
+export interface ParsedLabels extends MarathonLbFields {
   /** Lower-cased `proto` label, if set and valid. */
   readonly proto?: string;
   readonly groups: readonly string[];
@@ -26,18 +29,8 @@ export interface ParsedLabels {
   readonly problems: readonly string[];
   /** The `lb-group` label itself is malformed (group membership cannot be decided). */
   readonly groupProblem: boolean;
-  /** marathon-lb's typed labels (absent: not set, or the dialect is `mmsd`). */
+  /** `HAPROXY_{n}_PORT`: the service port instead of Marathon's. */
   readonly servicePort?: number;
-  readonly paths?: readonly string[];
-  readonly backendWeight?: number;
-  readonly bindAddress?: string;
-  readonly balance?: string;
-  readonly sticky?: boolean;
-  readonly redirectToHttps?: boolean;
-  readonly hsts?: boolean;
-  readonly auth?: BasicAuth;
-  readonly allowedSources?: readonly string[];
-  readonly sslCert?: string;
   /** The label the groups came from (`lb-group`, `HAPROXY_GROUP`, `HAPROXY_{n}_GROUP`), if any. */
   readonly groupLabel?: string;
   /** Why the port is not exposed although its labels are well-formed (`HAPROXY_{n}_ENABLED`, strict mode). */
@@ -70,21 +63,63 @@ function splitList(value: string): string[] {
  */
 export function parseLabels(labels: Labels, portIndex = 0, rules: LabelRules = DEFAULT_LABEL_RULES): ParsedLabels {
   const problems: string[] = [];
-  let groupProblem = false;
+  /** Labels with a malformed value. */
+  const malformed = new Set<string>();
   const problem = (label: string, value: string, what: string): void => {
     problems.push(`label ${label}: ${showValue(value)} ${what}`);
+    malformed.add(label);
   };
   const get = (label: string): string | undefined => {
     const value = labels[label];
     if (value === undefined) return undefined;
     if (CONTROL.test(value)) {
       problem(label, value, 'contains a control character (newline, tab, …)');
-      if (label === LABEL.group) groupProblem = true;
       return undefined;
     }
     return value;
   };
+  const own = rules.dialect === 'marathon-lb' ? undefined : readMmsdLabels(get, problem);
+  const ownGroups = {
+    groupProblem: malformed.has(LABEL.group),
+    ...(own && labels[LABEL.group] !== undefined ? { groupLabel: LABEL.group } : {}),
+  };
+  const base = own ?? { groups: [], vhosts: [], vhostDefault: false, proxyProtocol: 0 as const };
+  if (rules.dialect === 'mmsd') return { ...base, problems, ...ownGroups };
 
+  const lb = readMarathonLb(labels, portIndex, get, problem, isVirtualHost, isIpLiteral);
+  /** mmsd's own label sets this, and wins. */
+  const ownSets = (label: string) => own !== undefined && labels[label] !== undefined;
+  const groupsFromLb = !ownSets(LABEL.group) && lb.groups !== undefined;
+  const vhostsFromLb = !ownSets(LABEL.vhost) && lb.vhosts !== undefined;
+  // marathon-lb serves a vhost in http mode unless HAPROXY_{n}_MODE says tcp.
+  const lbProto = lb.mode ?? (vhostsFromLb && lb.vhosts!.length > 0 ? 'http' : undefined);
+  let disabled: string | undefined;
+  if (lb.enabled === false) disabled = `HAPROXY_${portIndex}_ENABLED is false`;
+  else if (rules.strictMode && lb.enabled !== true) disabled = `strict mode: HAPROXY_${portIndex}_ENABLED is not true`;
+  const { groups: _g, groupLabel, vhosts: _v, mode: _m, enabled: _e, paths, allowedSources, ...typed } = lb;
+  const groupsOf = groupsFromLb
+    ? { groups: lb.groups!, groupProblem: malformed.has(`HAPROXY_${portIndex}_GROUP`) || malformed.has('HAPROXY_GROUP'), groupLabel: groupLabel! }
+    : { groups: base.groups, ...ownGroups };
+  const proto = base.proto ?? (ownSets(LABEL.proto) ? undefined : lbProto);
+  return {
+    ...(proto ? { proto } : {}),
+    vhosts: vhostsFromLb ? lb.vhosts! : base.vhosts,
+    vhostDefault: base.vhostDefault,
+    proxyProtocol: base.proxyProtocol,
+    problems,
+    ...groupsOf,
+    ...typed,
+    ...(paths && paths.length > 0 ? { paths } : {}),
+    ...(allowedSources && allowedSources.length > 0 ? { allowedSources } : {}),
+    ...(disabled ? { disabled } : {}),
+  };
+}
+
+/** mmsd's own labels (docs/labels.md), validated. */
+function readMmsdLabels(
+  get: (label: string) => string | undefined,
+  problem: (label: string, value: string, what: string) => void,
+): Pick<ParsedLabels, 'proto' | 'groups' | 'vhosts' | 'vhostDefault' | 'proxyProtocol'> {
   let proto: string | undefined;
   const protoValue = get(LABEL.proto);
   if (protoValue !== undefined) {
@@ -100,7 +135,6 @@ export function parseLabels(labels: Labels, portIndex = 0, rules: LabelRules = D
       if (GROUP.test(group)) groups.push(group);
       else {
         problem(LABEL.group, group, 'is not a group name (letters, digits, ".", "_", "-")');
-        groupProblem = true;
       }
     }
   }
@@ -133,45 +167,5 @@ export function parseLabels(labels: Labels, portIndex = 0, rules: LabelRules = D
     else if (!(v === '0' || v === '')) problem(LABEL.proxyProtocol, proxyValue, 'is not a PROXY protocol version (1 or 2)');
   }
 
-  const mmsd = rules.dialect !== 'marathon-lb';
-  const base = mmsd
-    ? { proto, groups, vhosts, vhostDefault, proxyProtocol }
-    : { proto: undefined, groups: [] as string[], vhosts: [] as string[], vhostDefault: false, proxyProtocol: 0 as const };
-  if (!mmsd) problems.length = 0;
-  if (rules.dialect === 'mmsd') {
-    return { ...base, problems, groupProblem: mmsd && groupProblem, ...(groupValue !== undefined ? { groupLabel: LABEL.group } : {}) };
-  }
-  const before = problems.length;
-  const lb = readMarathonLb(labels, portIndex, get, problem, isVirtualHost, isIpLiteral);
-  const lbGroupProblem = lb.groups !== undefined && problems.slice(before).some((p) => /^label HAPROXY_(\d+_)?GROUP:/.test(p));
-  const has = (label: string) => mmsd && labels[label] !== undefined;
-  const groupsFromLb = !has(LABEL.group) && lb.groups !== undefined;
-  const vhostsFromLb = !has(LABEL.vhost) && lb.vhosts !== undefined;
-  // marathon-lb serves a vhost in http mode unless HAPROXY_{n}_MODE says tcp.
-  const lbProto = lb.mode ?? (vhostsFromLb && (lb.vhosts?.length ?? 0) > 0 ? 'http' : undefined);
-  let disabled: string | undefined;
-  if (lb.enabled === false) disabled = `HAPROXY_${portIndex}_ENABLED is false`;
-  else if (rules.strictMode && lb.enabled !== true) disabled = `strict mode: HAPROXY_${portIndex}_ENABLED is not true`;
-  return {
-    proto: base.proto ?? (has(LABEL.proto) ? undefined : lbProto),
-    groups: groupsFromLb ? lb.groups! : base.groups,
-    vhosts: vhostsFromLb ? lb.vhosts! : base.vhosts,
-    vhostDefault: base.vhostDefault,
-    proxyProtocol: base.proxyProtocol,
-    problems,
-    groupProblem: (mmsd && groupProblem) || (groupsFromLb && lbGroupProblem),
-    ...(groupsFromLb ? { groupLabel: labels[`HAPROXY_${portIndex}_GROUP`] !== undefined ? `HAPROXY_${portIndex}_GROUP` : 'HAPROXY_GROUP' } : has(LABEL.group) ? { groupLabel: LABEL.group } : {}),
-    ...(lb.servicePort !== undefined ? { servicePort: lb.servicePort } : {}),
-    ...(lb.paths !== undefined && lb.paths.length > 0 ? { paths: lb.paths } : {}),
-    ...(lb.backendWeight !== undefined ? { backendWeight: lb.backendWeight } : {}),
-    ...(lb.bindAddress !== undefined ? { bindAddress: lb.bindAddress } : {}),
-    ...(lb.balance !== undefined ? { balance: lb.balance } : {}),
-    ...(lb.sticky ? { sticky: true } : {}),
-    ...(lb.redirectToHttps ? { redirectToHttps: true } : {}),
-    ...(lb.hsts ? { hsts: true } : {}),
-    ...(lb.auth !== undefined ? { auth: lb.auth } : {}),
-    ...(lb.allowedSources !== undefined && lb.allowedSources.length > 0 ? { allowedSources: lb.allowedSources } : {}),
-    ...(lb.sslCert !== undefined ? { sslCert: lb.sslCert } : {}),
-    ...(disabled ? { disabled } : {}),
-  };
+  return { ...(proto ? { proto } : {}), groups, vhosts, vhostDefault, proxyProtocol };
 }

@@ -2,7 +2,7 @@
 // (`HAPROXY_GROUP`) and per port index (`HAPROXY_{n}_…`). Every value is validated as mmsd's own
 // labels are; labels that are raw HAProxy config text (marathon-lb's template overrides) are
 // refused, never pasted: the service is excluded with a reason naming the label.
-import type { Labels } from './types.js';
+import type { BasicAuth, Labels } from './types.js';
 
 /** Which label dialects the model reads (config `labels`). */
 export type LabelDialect = 'mmsd' | 'marathon-lb' | 'both';
@@ -20,17 +20,11 @@ export function labelRulesOf(config: { readonly labels: LabelDialect; readonly s
   return { dialect: config.labels, strictMode: config.strictMode };
 }
 
-/** HTTP basic auth of a service: marathon-lb's `realm:user:encrypted-password`. */
-export interface BasicAuth {
-  readonly realm: string;
-  readonly user: string;
-  /** A crypt(3) hash (`$5$…`, `$6$…`, …), as HAProxy's `userlist … password` takes it. */
-  readonly passwordHash: string;
-}
-
 /** What the marathon-lb labels of one port say, validated; absent keys were not set. */
 export interface MarathonLbPort {
   groups?: string[];
+  /** The label the groups came from: `HAPROXY_{n}_GROUP`, else `HAPROXY_GROUP`. */
+  groupLabel?: string;
   vhosts?: string[];
   mode?: 'http' | 'tcp';
   servicePort?: number;
@@ -105,9 +99,10 @@ export function readMarathonLb(
   };
   const list = (value: string, separator: RegExp) => value.split(separator).map((v) => v.trim()).filter(Boolean);
 
-  const group = at('GROUP') ?? (get('HAPROXY_GROUP') !== undefined ? { label: 'HAPROXY_GROUP', value: get('HAPROXY_GROUP')! } : undefined);
+  const group = at('GROUP') ?? (get('HAPROXY_GROUP') === undefined ? undefined : { label: 'HAPROXY_GROUP', value: labels.HAPROXY_GROUP! });
   if (group) {
     out.groups = [];
+    out.groupLabel = group.label;
     for (const g of list(group.value, /,/)) {
       if (GROUP.test(g)) out.groups.push(g);
       else problem(group.label, g, 'is not a group name (letters, digits, ".", "_", "-")');

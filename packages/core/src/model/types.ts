@@ -128,11 +128,19 @@ export interface Service {
   /** `HAPROXY_{n}_USE_HSTS`: answers carry Strict-Transport-Security. */
   readonly hsts?: boolean;
   /** `HAPROXY_{n}_AUTH`: HTTP basic auth in front of it. */
-  readonly auth?: { readonly realm: string; readonly user: string; readonly passwordHash: string };
+  readonly auth?: BasicAuth;
   /** `HAPROXY_{n}_BACKEND_NETWORK_ALLOWED_ACL`: only these sources (IPs, networks) may connect. */
   readonly allowedSources?: readonly string[];
   /** `HAPROXY_{n}_SSL_CERT`: a PEM file (certificate and key) for its vhosts on the HTTPS gateway. */
   readonly sslCert?: string;
+}
+
+/** HTTP basic auth of a service: marathon-lb's `realm:user:encrypted-password`. */
+export interface BasicAuth {
+  readonly realm: string;
+  readonly user: string;
+  /** A crypt(3) hash (`$5$…`, `$6$…`, …), as HAProxy's `userlist … password` takes it. */
+  readonly passwordHash: string;
 }
 
 export type ExclusionReason = 'groups' | 'no-service-port' | 'invalid-label' | 'invalid-id' | 'disabled';
