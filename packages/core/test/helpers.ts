@@ -3,6 +3,7 @@ import type { MmsdConfig } from '../src/config/types.js';
 import type { MarathonApp } from '../src/marathon/types.js';
 import { createStaticResolver } from '../src/model/address-resolver.js';
 import { StateStore } from '../src/state/store.js';
+import { testConfig as defaultConfig } from '../src/testing-context.js';
 import { fixture } from '../../../test/helpers/paths.js';
 
 export { fixture };
@@ -32,24 +33,18 @@ export function sseEvents(name: string): Record<string, unknown>[] {
     .map((line) => JSON.parse(line.slice(6)) as Record<string, unknown>);
 }
 
-/** A resolved config for agents under test: no state file, short timeouts, no plugins; `extra` overrides. */
-/** A config for `endpoints`; `extra.marathon` is merged into the defaults (endpoints kept unless it names some). */
+/**
+ * A resolved config for agents under test at `endpoints`: mmsd's defaults (the testing
+ * package's `testConfig()`), no state file, short timeouts, a drop guard that a small cluster
+ * trips; `extra` overrides, `extra.marathon` merged into the Marathon part.
+ */
 export function testConfig(endpoints: string[], extra: Omit<Partial<MmsdConfig>, 'marathon'> & { marathon?: Partial<MmsdConfig['marathon']> } = {}): MmsdConfig {
   const { marathon, ...rest } = extra;
+  const base = defaultConfig();
   return {
-    marathon: { endpoints, resyncInterval: 300, timeout: 2, streamTimeout: 30, mode: 'events', pollInterval: 5, ...marathon },
-    groups: ['*'],
-    coalesce: 0,
-    stateFile: false,
-    logLevel: 'info',
-    logFormat: 'text',
-    labels: 'both',
-    strictMode: false,
-    health: { maxStateAge: 120, handlerFailures: 3 },
-    dns: { ttl: 60, hosts: {} },
+    ...base,
+    marathon: { ...base.marathon, endpoints, timeout: 2, ...marathon },
     dropGuard: { ratio: 0.5, minBackends: 3, confirmDelay: 0.2 },
-    metrics: { bind: '127.0.0.1' },
-    plugins: [],
     ...rest,
   };
 }
