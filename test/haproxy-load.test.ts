@@ -1,5 +1,4 @@
 import test from 'ava';
-import { Agent } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import { MarathonSimulator } from '@mmsd/marathon-sim';
 import type { HttpBackend } from './helpers/backends.js';
@@ -10,8 +9,7 @@ import { serverName } from '@mmsd/plugin-haproxy';
 import { haproxyFiles, haproxyPluginYaml, haproxyPorts, serversUp, stopHaproxy, workerPid } from './helpers/haproxy.js';
 import { freePort } from './helpers/ports.js';
 import { waitFor } from './helpers/wait.js';
-import { getOnce, load } from './helpers/load.js';
-import type { Outcome } from './helpers/load.js';
+import { loadBoth, untilServed } from './helpers/load.js';
 
 test('under load (keep-alive and not), 20 reloads and 200 backend changes lose no request', async (t) => {
   const sim = await MarathonSimulator.start({ agents: ['127.0.0.1'], heartbeatInterval: 1000 });
@@ -39,24 +37,15 @@ test('under load (keep-alive and not), 20 reloads and 200 backend changes lose n
   const cli = startCli(['run', '--config', config], { env: s.env });
   t.teardown(() => cli.stop('SIGKILL'));
   await waitFor(() => workerPid(files.socket), { what: 'HAProxy' });
-  await waitFor(async () => {
-    const probe: Outcome = { ok: 0, failed: [], retried: 0 };
-    await getOnce(port, false, probe);
-    return probe.ok === 1;
-  }, { what: 'the service' });
-
-  const keepAlive = new Agent({ keepAlive: true, maxSockets: 6 });
-  t.teardown(() => keepAlive.destroy());
-  const loadStarted = performance.now();
-  const withKeepAlive = load(port, keepAlive, 6);
-  const without = load(port, false, 6);
+  await untilServed(port);
+  const traffic = loadBoth(t, port);
 
   // 200 backend changes: tasks killed and launched, health flipping; at least two servers stay
   // up. Up means in HAProxy too: a new server gets traffic only once its own check passed.
   let changes = 0;
   let reloadsDone = 0;
   const reloadCount = () => cli.err.filter((l) => /HAProxy reloaded/.test(l)).length;
-  const served = () => withKeepAlive.outcome.ok + without.outcome.ok;
+  const served = traffic.served;
   /** Requests answered between one reload and the next: the load runs through every reload. */
   const perReload: number[] = [];
   const reloads = async () => {
@@ -98,9 +87,7 @@ test('under load (keep-alive and not), 20 reloads and 200 backend changes lose n
     }
   };
   await Promise.all([reloads(), backendChanges()]);
-  const a = await withKeepAlive.stop();
-  const b = await without.stop();
-  const seconds = (performance.now() - loadStarted) / 1000;
+  const { keepAlive: a, fresh: b, seconds } = await traffic.stop();
   t.log(
     `${seconds.toFixed(1)} s, ${((a.ok + b.ok) / seconds).toFixed(0)} requests/s, at least ${Math.min(...perReload)} around each reload; keep-alive: ${a.ok} ok, ${a.retried} retried on a closed idle connection; without: ${b.ok} ok; ${reloadsDone} reloads, ${changes} backend changes`,
   );

@@ -2,7 +2,6 @@
 // backend changes (tasks launched, killed, health flipping) should lose no request, and on the
 // Lua path the backend changes should cause no reload at all.
 import test from 'ava';
-import { Agent } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { MarathonSimulator } from '@mmsd/marathon-sim';
@@ -11,8 +10,7 @@ import type { HttpBackend } from './helpers/backends.js';
 import { httpBackend } from './helpers/backends.js';
 import { startCli } from './helpers/cli.js';
 import { scratch } from './helpers/env.js';
-import { getOnce, load } from './helpers/load.js';
-import type { Outcome } from './helpers/load.js';
+import { loadBoth, untilServed } from './helpers/load.js';
 import { freePort } from './helpers/ports.js';
 import { waitFor } from './helpers/wait.js';
 
@@ -43,19 +41,11 @@ for (const dynamic of ['reload', 'lua'] as const) {
     const cli = startCli(['run', '--config', config], { env: s.env });
     t.teardown(() => cli.stop('SIGKILL'));
     await cli.line(/nginx started/, { stream: 'err' });
-    await waitFor(async () => {
-      const probe: Outcome = { ok: 0, failed: [], retried: 0 };
-      await getOnce(port, false, probe);
-      return probe.ok === 1;
-    }, { what: 'the service' });
+    await untilServed(port);
 
-    const keepAlive = new Agent({ keepAlive: true, maxSockets: 6 });
-    t.teardown(() => keepAlive.destroy());
-    const started = performance.now();
-    const withKeepAlive = load(port, keepAlive, 6);
-    const without = load(port, false, 6);
+    const traffic = loadBoth(t, port);
     const reloadCount = () => cli.err.filter((l) => /nginx reloaded/.test(l)).length;
-    const served = () => withKeepAlive.outcome.ok + without.outcome.ok;
+    const served = traffic.served;
     const perReload: number[] = [];
     let structuralDone = 0;
     const structural = async () => {
@@ -94,9 +84,7 @@ for (const dynamic of ['reload', 'lua'] as const) {
     };
     const reloadsBefore = reloadCount();
     await Promise.all([structural(), backendChanges()]);
-    const a = await withKeepAlive.stop();
-    const b = await without.stop();
-    const seconds = (performance.now() - started) / 1000;
+    const { keepAlive: a, fresh: b, seconds } = await traffic.stop();
     const reloads = reloadCount() - reloadsBefore;
     t.log(`${seconds.toFixed(1)} s, ${((a.ok + b.ok) / seconds).toFixed(0)} requests/s; keep-alive: ${a.ok} ok, ${a.retried} retried on a closed idle connection; without: ${b.ok} ok; ${reloads} reloads for 20 structural and ${changes} backend changes`);
     t.is(structuralDone, 20);

@@ -1,7 +1,7 @@
 // Continuous HTTP load for the load tests: what was answered, what failed and why.
-import { request } from 'node:http';
-import type { Agent } from 'node:http';
+import { Agent, request } from 'node:http';
 import type { Socket } from 'node:net';
+import { waitFor } from './wait.js';
 
 export interface Outcome {
   ok: number;
@@ -69,6 +69,36 @@ export function load(port: number, agent: Agent | false, concurrency: number) {
       running = false;
       await Promise.all(loops);
       return outcome;
+    },
+  };
+}
+
+/** Until a request to `port` is answered with 200: the service is served. */
+export async function untilServed(port: number): Promise<void> {
+  await waitFor(async () => {
+    const probe: Outcome = { ok: 0, failed: [], retried: 0 };
+    await getOnce(port, false, probe);
+    return probe.ok === 1;
+  }, { what: 'the service' });
+}
+
+/**
+ * Continuous load on `port` from `concurrency` loops with keep-alive connections and as many
+ * without; `stop()` ends both and says what each saw, and for how long the load ran.
+ */
+export function loadBoth(t: { teardown(fn: () => unknown): void }, port: number, concurrency = 6) {
+  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+  t.teardown(() => agent.destroy());
+  const started = performance.now();
+  const withKeepAlive = load(port, agent, concurrency);
+  const without = load(port, false, concurrency);
+  return {
+    /** Requests answered so far, by both. */
+    served: () => withKeepAlive.outcome.ok + without.outcome.ok,
+    async stop(): Promise<{ keepAlive: Outcome; fresh: Outcome; seconds: number }> {
+      const keepAlive = await withKeepAlive.stop();
+      const fresh = await without.stop();
+      return { keepAlive, fresh, seconds: (performance.now() - started) / 1000 };
     },
   };
 }
