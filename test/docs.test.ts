@@ -1,4 +1,5 @@
 import test from 'ava';
+import type { ExecutionContext } from 'ava';
 import { spawnSync } from 'node:child_process';
 import { cp, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -117,45 +118,43 @@ test('the example config with a plugin path works with `mmsd render`', async (t)
   t.regex(stdout, /^==> \/var\/run\/mmsd\/service-count\.txt \(service-count\) <==\ndeveloper\.trapni\.php 2\n/);
 });
 
-test('the template in nginx.md is docs/examples/nginx/minimal.conf.ejs, and what it renders passes nginx -t', async (t) => {
-  const markdown = await readFile(join(DOCS, 'nginx.md'), 'utf8');
-  const file = join(DOCS, 'examples', 'nginx', 'minimal.conf.ejs');
-  const [shown] = blocks(markdown, 'ejs');
-  t.is(shown, await readFile(file, 'utf8'));
+/**
+ * The template a page shows is the file in docs/examples, and `mmsd render` renders it against
+ * the sample cluster: the rendered text, written to `out` for the program's own check.
+ */
+async function renderedExample(t: ExecutionContext, page: string, file: string, plugin: string, options: (dir: string) => { configFile: string } & Record<string, unknown>): Promise<{ text: string; out: string; dir: string }> {
+  const [shown] = blocks(await readFile(join(DOCS, page), 'utf8'), 'ejs');
+  t.is(shown, await readFile(file, 'utf8'), `the template in ${page} is ${file}`);
   const sim = await MarathonSimulator.start();
   t.teardown(() => sim.close());
   sim.loadApps(sampleApps());
   const s = await scratch(t);
-  await mkdir(join(s.dir, 'temp'));
-  const out = join(s.dir, 'nginx.conf');
-  const options = { template: file, configFile: out, pidFile: join(s.dir, 'nginx.pid'), logFile: join(s.dir, 'nginx.log'), tempDir: join(s.dir, 'temp') };
-  const config = await s.write('mmsd.yaml', `marathon: { endpoints: [${sim.url}] }\ndns: { hosts: ${JSON.stringify(SAMPLE_AGENTS)} }\nplugins:\n  - ["@mmsd/plugin-nginx", ${JSON.stringify(options)}]\n`);
+  const pluginOptions = { template: file, ...options(s.dir) };
+  const out = pluginOptions.configFile;
+  const config = await s.write('mmsd.yaml', `marathon: { endpoints: [${sim.url}] }\ndns: { hosts: ${JSON.stringify(SAMPLE_AGENTS)} }\nplugins:\n  - ["${plugin}", ${JSON.stringify(pluginOptions)}]\n`);
   const rendered = await runCli(['render', '--config', config], { env: s.env });
   t.is(rendered.code, 0, rendered.stderr);
-  t.true(rendered.stdout.startsWith(`==> ${out} (nginx) <==\n`));
+  t.true(rendered.stdout.startsWith(`==> ${out} (${plugin.replace('@mmsd/plugin-', '')}) <==\n`));
   const text = `${rendered.stdout.split('\n').slice(1).join('\n')}\n`;
   await writeFile(out, text);
+  return { text, out, dir: s.dir };
+}
+
+test('the template in nginx.md is docs/examples/nginx/minimal.conf.ejs, and what it renders passes nginx -t', async (t) => {
+  const { text, out, dir } = await renderedExample(t, 'nginx.md', join(DOCS, 'examples', 'nginx', 'minimal.conf.ejs'), '@mmsd/plugin-nginx', (d) => ({
+    configFile: join(d, 'nginx.conf'),
+    pidFile: join(d, 'nginx.pid'),
+    logFile: join(d, 'nginx.log'),
+    tempDir: join(d, 'temp'),
+  }));
+  await mkdir(join(dir, 'temp'));
   t.regex(text, /upstream developer\.trapni\.php \{\n {4}server \d+\.\d+\.\d+\.\d+:\d+;/);
-  const check = spawnSync('nginx', ['-t', '-e', options.logFile, '-c', out], { encoding: 'utf8' });
+  const check = spawnSync('nginx', ['-t', '-e', join(dir, 'nginx.log'), '-c', out], { encoding: 'utf8' });
   t.is(check.status, 0, check.stdout + check.stderr);
 });
 
 test('the template in haproxy.md is docs/examples/haproxy/minimal.cfg.ejs, and what it renders passes haproxy -c', async (t) => {
-  const markdown = await readFile(join(DOCS, 'haproxy.md'), 'utf8');
-  const file = join(DOCS, 'examples', 'haproxy', 'minimal.cfg.ejs');
-  const [shown] = blocks(markdown, 'ejs');
-  t.is(shown, await readFile(file, 'utf8'));
-  const sim = await MarathonSimulator.start();
-  t.teardown(() => sim.close());
-  sim.loadApps(sampleApps());
-  const s = await scratch(t);
-  const out = join(s.dir, 'haproxy.cfg');
-  const config = await s.write('mmsd.yaml', `marathon: { endpoints: [${sim.url}] }\ndns: { hosts: ${JSON.stringify(SAMPLE_AGENTS)} }\nplugins:\n  - ["@mmsd/plugin-haproxy", { template: ${file}, configFile: ${out} }]\n`);
-  const rendered = await runCli(['render', '--config', config], { env: s.env });
-  t.is(rendered.code, 0, rendered.stderr);
-  t.true(rendered.stdout.startsWith(`==> ${out} (haproxy) <==\n`));
-  const text = `${rendered.stdout.split('\n').slice(1).join('\n')}\n`;
-  await writeFile(out, text);
+  const { text, out } = await renderedExample(t, 'haproxy.md', join(DOCS, 'examples', 'haproxy', 'minimal.cfg.ejs'), '@mmsd/plugin-haproxy', (d) => ({ configFile: join(d, 'haproxy.cfg') }));
   t.regex(text, /^listen developer\.trapni\.php\n {2}bind 0\.0\.0\.0:\d+\n {2}balance roundrobin\n {2}server /m);
   const check = spawnSync('haproxy', ['-c', '-f', out], { encoding: 'utf8' });
   t.is(check.status, 0, check.stdout + check.stderr);
