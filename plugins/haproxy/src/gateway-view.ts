@@ -42,6 +42,15 @@ const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  */
 export function gatewayView(name: string, bind: string, port: number, members: readonly GatewayMember[], warnings: string[], kind: string): GatewayView | undefined {
   if (port <= 0) return undefined;
+  const routes = routesOf(members, warnings, kind);
+  return routes && { name, bind, port, ...routes };
+}
+
+/** What a gateway routes (by Host and path, or by SNI), whatever listener serves it. */
+export type GatewayRoutes = Omit<GatewayView, 'name' | 'bind' | 'port'>;
+
+/** The routes of `members` (undefined when none has a vhost); conflicts are warned about as `kind`. */
+export function routesOf(members: readonly GatewayMember[], warnings: string[], kind: string): GatewayRoutes | undefined {
   const owner = new Map<string, string>();
   const pathOwner = new Map<string, string>();
   const pathRoutes: (PathRoute & { weight: number })[] = [];
@@ -93,9 +102,6 @@ export function gatewayView(name: string, bind: string, port: number, members: r
   wildcard.sort((a, b) => b.match.length - a.match.length || byName(a.match, b.match));
   pathRoutes.sort((a, b) => b.weight - a.weight || b.paths[0]!.length - a.paths[0]!.length || byName(a.backend, b.backend));
   return {
-    name,
-    bind,
-    port,
     exact: [...exact.entries()].sort(([a], [b]) => byName(a, b)).map(([backend, hosts]) => ({ backend, hosts: hosts.sort() })),
     wildcard,
     pathRoutes: pathRoutes.map(({ weight: _, ...route }) => route),

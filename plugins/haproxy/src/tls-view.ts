@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { gatewayView } from './gateway-view.js';
-import type { GatewayMember, GatewayView } from './gateway-view.js';
+import type { GatewayMember, GatewayRoutes } from './gateway-view.js';
 import type { HaproxyOptions } from './options.js';
 
 /** TLS termination on the HTTPS gateway (`tls.certs`, `HAPROXY_{n}_SSL_CERT`). */
@@ -13,8 +12,8 @@ export interface TlsView {
   certs: string[];
   /** Changes when a certificate file changes: HAProxy reloads (hitless) to take it. */
   fingerprint: string;
-  /** Routing of the terminated HTTP requests by Host and path, as on the HTTP gateway. */
-  routes: GatewayView;
+  /** Routing of the terminated HTTP requests by Host and path: the HTTP gateway's. */
+  routes: GatewayRoutes;
   /** SNI names that are terminated (exact, and `.suffix` of wildcards): the rest passes through. */
   exact: string[];
   wildcard: string[];
@@ -56,7 +55,12 @@ function fingerprintOf(files: string[]): string {
  * certificate that cannot be used is left out with a warning (one bad file must not make
  * HAProxy refuse the whole config); HTTP services with vhosts are then served on HTTPS too.
  */
-export function tlsView(options: HaproxyOptions, services: readonly (GatewayMember & { readonly mode: 'http' | 'tcp' })[], warnings: string[]): TlsView | undefined {
+export function tlsView(
+  options: HaproxyOptions,
+  services: readonly (GatewayMember & { readonly mode: 'http' | 'tcp' })[],
+  httpRoutes: GatewayRoutes | undefined,
+  warnings: string[],
+): TlsView | undefined {
   if (options.gateway.https <= 0) return undefined;
   const certs: string[] = [];
   const files: string[] = [];
@@ -74,13 +78,12 @@ export function tlsView(options: HaproxyOptions, services: readonly (GatewayMemb
   for (const s of services) if (s.service.sslCert && s.mode === 'http') take(s.service.sslCert, `HAPROXY_${s.service.portIndex}_SSL_CERT of ${s.service.name}`);
   if (certs.length === 0) return undefined;
   const http = services.filter((s) => s.mode === 'http' && (s.service.vhosts.length > 0 || s.service.vhostDefault));
-  const routes = gatewayView('mmsd_tls', 'unix', options.gateway.https, http, [], 'HTTPS') ?? { name: 'mmsd_tls', bind: 'unix', port: options.gateway.https, exact: [], wildcard: [], pathRoutes: [] };
   const vhosts = [...new Set(http.flatMap((s) => s.service.vhosts))].sort();
   return {
     socket: join(dirname(options.socket), 'haproxy-tls.sock'),
     certs,
     fingerprint: fingerprintOf(files),
-    routes,
+    routes: httpRoutes ?? { exact: [], wildcard: [], pathRoutes: [] },
     exact: vhosts.filter((v) => !v.startsWith('*.')),
     wildcard: vhosts.filter((v) => v.startsWith('*.')).map((v) => v.slice(1)),
   };

@@ -3,7 +3,7 @@ import { HTTP_GATEWAY, HTTPS_GATEWAY, STATS_PROXY, proxyName, serverName } from 
 import { fdBudget } from './fd-budget.js';
 import type { HaproxyOptions } from './options.js';
 import type { GatewayView } from './gateway-view.js';
-import { gatewayView } from './gateway-view.js';
+import { gatewayView, routesOf } from './gateway-view.js';
 import type { TlsView } from './tls-view.js';
 import { tlsView } from './tls-view.js';
 
@@ -244,8 +244,10 @@ export function buildView(snapshot: Snapshot, options: HaproxyOptions, limits: {
   }
   const withVhosts = (mode: 'http' | 'tcp') =>
     services.filter((s) => s.mode === mode && (s.service.vhosts.length > 0 || s.service.vhostDefault));
-  const http = gatewayView(HTTP_GATEWAY, gatewayBind, options.gateway.http, withVhosts('http'), warnings, 'HTTP');
-  const tls = tlsView(options, services, warnings);
+  // The HTTP gateway's routes serve TLS termination too (also when the HTTP gateway is off).
+  const httpRoutes = routesOf(withVhosts('http'), options.gateway.http > 0 ? warnings : [], 'HTTP');
+  const http = options.gateway.http > 0 && httpRoutes ? { name: HTTP_GATEWAY, bind: gatewayBind, port: options.gateway.http, ...httpRoutes } : undefined;
+  const tls = tlsView(options, services, httpRoutes, warnings);
   const https =
     gatewayView(HTTPS_GATEWAY, gatewayBind, options.gateway.https, withVhosts('tcp'), warnings, 'HTTPS') ??
     (tls ? { name: HTTPS_GATEWAY, bind: gatewayBind, port: options.gateway.https, exact: [], wildcard: [], pathRoutes: [] } : undefined);
