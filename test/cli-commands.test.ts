@@ -26,6 +26,21 @@ test('dump: a readable table of services and backends, and what is not exposed a
   t.regex(stdout, /4 services not exposed:\n {2}developer\.trapni\.php {2}groups: lb-group developer not in this agent's groups/);
 });
 
+test('--strict-mode (and STRICT_MODE): only ports whose HAPROXY_{n}_ENABLED is true are exposed', async (t) => {
+  const sim = await cluster(t);
+  await sim.createApp({ id: '/lb/on', instances: 0, labels: { HAPROXY_0_ENABLED: 'true' }, portDefinitions: [{ port: 10950 }] });
+  const s = await scratch(t);
+  const exposed = (stdout: string) => (JSON.parse(stdout) as { services: { name: string }[] }).services.map((x) => x.name);
+  const flag = await runCli(['dump', `--marathon=${sim.url}`, '--strict-mode', '--json'], { env: s.env });
+  t.is(flag.code, 0, flag.stderr);
+  t.deepEqual(exposed(flag.stdout), ['lb.on']);
+  t.regex(flag.stdout, /"strict mode: HAPROXY_0_ENABLED is not true"/);
+  const env = await runCli(['dump', `--marathon=${sim.url}`, '--json'], { env: { ...s.env, STRICT_MODE: 'true' } });
+  t.deepEqual(exposed(env.stdout), ['lb.on']);
+  const off = await runCli(['dump', `--marathon=${sim.url}`, '--json'], { env: s.env });
+  t.true(exposed(off.stdout).length > 1, 'without it, every port is exposed');
+});
+
 test('dump --json: the model, with every contract field of a service', async (t) => {
   const sim = await cluster(t);
   const s = await scratch(t);
