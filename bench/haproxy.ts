@@ -4,6 +4,7 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as delay } from 'node:timers/promises';
+import { runQueueWaitMs } from './schedstat.js';
 import { serviceName } from '@mmsd/core';
 import { haproxyCli as cli, haproxyWorkerPid as workerPid, parseServersState, proxyName, serverName } from '@mmsd/plugin-haproxy';
 import { startSimProcess } from './sim-process.js';
@@ -39,14 +40,20 @@ export interface HaproxyResult {
    * A task start as Marathon sends it (TASK_RUNNING, then its first health result, back to
    * back; as many as health flips): from the simulator writing TASK_RUNNING to its event
    * streams to HAProxy's running worker making the new server ready (HAProxy's own time, from
-   * its syslog line: see HaproxySyslog); and from the launch request.
+   * its syslog line: see HaproxySyslog).
    */
   startToReady: Summary;
-  requestToReady: Summary;
   /** The same start as a listener sees it: TASK_RUNNING received → HAProxy's log line read (both by the observer thread). */
   startToReadySeen: Summary;
   /** From the simulator writing the health result (the second event) to the server ready (HAProxy's time). */
   healthToReady: Summary;
+  /**
+   * Over each start (launch asked → server ready), how long mmsd's event loop and HAProxy's
+   * worker threads were runnable but not running (ms, /proc schedstat); and, for the slowest
+   * 1% of starts, their mean latency and mmsd's mean wait: how much of the tail is waiting for
+   * a CPU rather than work.
+   */
+  runQueueWait: { mmsd: Summary; haproxy: Summary; slowest: { starts: number; meanMs: number; mmsdWaitMs: number } };
   /** Starts whose times disagree (HAProxy's before the simulator's): the clocks are not comparable if any. */
   clockDisagreements: number;
   /** mmsd's peak RSS (VmHWM) over the whole run. */
@@ -87,6 +94,19 @@ async function rssMb(pid: number): Promise<number> {
  * and new apps (a reload each). HAProxy's own health checks are off (the synthetic tasks do
  * not exist); services are bound on 127.0.0.2.
  */
+function runQueueSummary(waits: { latency: number; mmsd: number; haproxy: number }[]): HaproxyResult['runQueueWait'] {
+  const slowest = [...waits].sort((a, b) => b.latency - a.latency).slice(0, Math.max(1, Math.ceil(waits.length / 100)));
+  const mean = (values: number[]) => values.reduce((sum, v) => sum + v, 0) / values.length;
+  return {
+    mmsd: summarize(waits.map((w) => w.mmsd)),
+    haproxy: summarize(waits.map((w) => w.haproxy)),
+    slowest: { starts: slowest.length, meanMs: mean(slowest.map((w) => w.latency)), mmsdWaitMs: mean(slowest.map((w) => w.mmsd)) },
+  };
+}
+
+/** How long before a measured task start the bench asks the simulator for it. */
+const LAUNCH_AHEAD_MS = 20;
+
 export async function benchHaproxy(apps: number, tasksPerApp: number, events: number, reloads: number): Promise<HaproxyResult> {
   const sim = await startSimProcess(['--apps', String(apps), '--tasks', String(tasksPerApp), '--heartbeat', '10000']);
   const scratch = await runtimeDir('mmsd-bench-haproxy-');
@@ -136,18 +156,24 @@ export async function benchHaproxy(apps: number, tasksPerApp: number, events: nu
     }
     // Task starts: the event stream has them first (the observer listens too); HAProxy's log
     // says when the new server is ready (then its admin socket confirms it is ready and up).
+    // Each launch is asked for LAUNCH_AHEAD_MS ahead, so that the bench's own handling of the
+    // simulator's answer is not on the two vCPUs while the start it measures goes through.
     const startToReady: number[] = [];
-    const requestToReady: number[] = [];
     const startToReadySeen: number[] = [];
     const healthToReady: number[] = [];
+    const waits: { latency: number; mmsd: number; haproxy: number }[] = [];
     let clockDisagreements = 0;
     try {
       for (let i = 0; i < events; i++) {
         const app = list.apps[Math.floor(Math.random() * list.apps.length)]!;
         const backend = proxyName(serviceName(app.id, 0));
+        const haproxyPid = (await workerPid(files.socket)) ?? Number.NaN;
+        const waited = [await runQueueWaitMs(mmsd.pid!, 'main'), await runQueueWaitMs(haproxyPid, 'all')];
         const t0 = wallNow();
-        const { taskId, runningAt, healthAt } = (await sim.post(`/_sim/apps${app.id}/launch`, { host: 'agent-1.cluster.internal', ports: [40_000 + i] })) as { taskId: string; runningAt: number; healthAt: number };
+        const { taskId } = (await sim.post(`/_sim/apps${app.id}/launch`, { host: 'agent-1.cluster.internal', ports: [40_000 + i], after: LAUNCH_AHEAD_MS })) as { taskId: string };
         const applied = await syslog.when(backend, serverName(taskId), 'ready', t0);
+        const [mmsdWait, haproxyWait] = [(await runQueueWaitMs(mmsd.pid!, 'main')) - waited[0]!, (await runQueueWaitMs(haproxyPid, 'all')) - waited[1]!];
+        const { runningAt, healthAt } = (await (await fetch(`${sim.url}/_sim/tasks/${encodeURIComponent(taskId)}/timing`)).json()) as { runningAt: number; healthAt: number };
         const ready = await observer.when(backend, serverName(taskId), 'ready', t0);
         // HAProxy logs the change a few µs before `show servers state` (another thread) has it.
         await until(async () => {
@@ -156,8 +182,8 @@ export async function benchHaproxy(apps: number, tasksPerApp: number, events: nu
         }, `${taskId} ready and up in HAProxy after its log said so`, 5000);
         if (applied < runningAt) clockDisagreements++;
         startToReady.push(applied - runningAt);
+        waits.push({ latency: applied - runningAt, mmsd: mmsdWait, haproxy: haproxyWait });
         healthToReady.push(applied - healthAt);
-        requestToReady.push(applied - t0);
         const seen = observer.runningAt(taskId);
         if (seen !== undefined) startToReadySeen.push(ready - seen);
         await delay(60);
@@ -203,9 +229,9 @@ export async function benchHaproxy(apps: number, tasksPerApp: number, events: nu
       reloadMs: summarize(reloadMs),
       haproxyRssMb: current ? await rssMb(current) : Number.NaN,
       startToReady: summarize(startToReady),
-      requestToReady: summarize(requestToReady),
       startToReadySeen: summarize(startToReadySeen),
       healthToReady: summarize(healthToReady),
+      runQueueWait: runQueueSummary(waits),
       clockDisagreements,
       mmsdPeakRssMb: Number(/^VmHWM:\s+(\d+)/m.exec(await readFile(`/proc/${mmsd.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024,
       reloadLines: log.filter((l) => /HAProxy reloaded|checked by haproxy -c/.test(l)).map((l) => l.replace(/^\S+ /, '')),

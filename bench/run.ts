@@ -1,4 +1,4 @@
-// npm run bench [-- --apps 100,10000 --tasks 10 --events 200 --reloads 5 --kills 3 --flips 10 --readers 1000 --only upstream-confd|full-sync|haproxy|haproxy-restart|cpu-per-event|idle|relay|nginx]
+// npm run bench [-- --apps 100,10000 --tasks 10 --events 200 --reloads 5 --kills 3 --flips 10 --readers 1000 --only upstream-confd|full-sync|haproxy|haproxy-restart|cpu-per-event|idle|relay|nginx|model]
 // Figures are printed side by side from one run (the machine is shared and noisy: compare
 // within a run, not across runs) and saved in bench/results/.
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -13,6 +13,8 @@ import type { IdleResult } from './idle-cpu.js';
 import type { CpuPerEventResult } from './cpu-per-event.js';
 import type { RestartResult } from './haproxy-restart.js';
 import type { HaproxyResult } from './haproxy.js';
+import { benchModel } from './model.js';
+import type { ModelResult } from './model.js';
 import { benchNginx } from './nginx.js';
 import type { NginxResult } from './nginx.js';
 import { benchRelay } from './relay.js';
@@ -39,7 +41,20 @@ const tasks = Number(values.tasks);
 const events = Number(values.events);
 const reloads = Number(values.reloads);
 const kills = Number(values.kills);
-const results: { upstreamConfd?: UpstreamResult[]; fullSync?: FullSyncResult[]; haproxy?: HaproxyResult[]; haproxyRestart?: RestartResult[]; cpuPerEvent?: CpuPerEventResult[]; idle?: IdleResult[]; relay?: RelayResult[]; nginx?: NginxResult[] } = {};
+const results: { upstreamConfd?: UpstreamResult[]; fullSync?: FullSyncResult[]; haproxy?: HaproxyResult[]; haproxyRestart?: RestartResult[]; cpuPerEvent?: CpuPerEventResult[]; idle?: IdleResult[]; relay?: RelayResult[]; nginx?: NginxResult[]; model?: ModelResult[] } = {};
+
+if (!values.only || values.only === 'model') {
+  results.model = [];
+  for (const apps of sizes) {
+    process.stderr.write(`model: ${apps} apps × ${tasks} tasks, 20,000 starts…\n`);
+    results.model.push(benchModel(apps, tasks, 20_000));
+  }
+  console.log('\nthe model alone (in process): a task start (three events applied, one publish) and a kill, µs\n');
+  console.log('| apps × tasks | start median | p99 | kill median | p99 |');
+  console.log('| --- | --- | --- | --- | --- |');
+  const us = (value: number): string => `${value.toFixed(1)} µs`;
+  for (const r of results.model) console.log(`| ${r.apps} × ${r.tasksPerApp} | ${us(r.start.median)} | ${us(r.start.p99)} | ${us(r.kill.median)} | ${us(r.kill.p99)} |`);
+}
 
 if (!values.only || values.only === 'upstream-confd') {
   results.upstreamConfd = [];
@@ -92,12 +107,19 @@ if (!values.only || values.only === 'haproxy') {
     );
   }
   console.log('\ntask start (TASK_RUNNING and its health result back to back) → the new server ready in HAProxy\'s worker (HAProxy\'s time); as a listener sees it; mmsd\'s peak RSS over the run\n');
-  console.log('| apps × tasks | event → ready median | p99 | max | health result → ready median | p99 | request → ready median | p99 | seen: event → ready median | p99 | mmsd peak RSS |');
-  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  console.log('| apps × tasks | event → ready median | p99 | max | health result → ready median | p99 | seen: event → ready median | p99 | mmsd peak RSS |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const r of results.haproxy) {
     console.log(
-      `| ${r.apps} × ${r.tasksPerApp} | ${ms(r.startToReady.median)} | ${ms(r.startToReady.p99)} | ${ms(r.startToReady.max)} | ${ms(r.healthToReady.median)} | ${ms(r.healthToReady.p99)} | ${ms(r.requestToReady.median)} | ${ms(r.requestToReady.p99)} | ${ms(r.startToReadySeen.median)} | ${ms(r.startToReadySeen.p99)} | ${r.mmsdPeakRssMb.toFixed(0)} MB |${r.clockDisagreements > 0 ? ` (${r.clockDisagreements} starts where HAProxy's clock is before the simulator's)` : ''}`,
+      `| ${r.apps} × ${r.tasksPerApp} | ${ms(r.startToReady.median)} | ${ms(r.startToReady.p99)} | ${ms(r.startToReady.max)} | ${ms(r.healthToReady.median)} | ${ms(r.healthToReady.p99)} | ${ms(r.startToReadySeen.median)} | ${ms(r.startToReadySeen.p99)} | ${r.mmsdPeakRssMb.toFixed(0)} MB |${r.clockDisagreements > 0 ? ` (${r.clockDisagreements} starts where HAProxy's clock is before the simulator's)` : ''}`,
     );
+  }
+  console.log('\nthe same starts: how long mmsd\'s event loop and HAProxy\'s worker were runnable but not running (waiting for a CPU) during each, and the slowest 1%\n');
+  console.log('| apps × tasks | mmsd waited median | p99 | HAProxy waited median | p99 | slowest 1%: starts | their mean event → ready | mmsd waited in them |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const r of results.haproxy) {
+    const w = r.runQueueWait;
+    console.log(`| ${r.apps} × ${r.tasksPerApp} | ${ms(w.mmsd.median)} | ${ms(w.mmsd.p99)} | ${ms(w.haproxy.median)} | ${ms(w.haproxy.p99)} | ${w.slowest.starts} | ${ms(w.slowest.meanMs)} | ${ms(w.slowest.mmsdWaitMs)} |`);
   }
   const [small, large] = [results.haproxy[0], results.haproxy.at(-1)];
   if (small && large && small !== large) {

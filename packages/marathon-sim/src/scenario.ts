@@ -189,9 +189,11 @@ export class Scenario {
 
   private async launch(app: SimApp, placement: Placement = {}, timing?: LaunchTiming): Promise<string> {
     const def = app.def;
-    const host = placement.host ?? this.options.agents[this.state.nextAgent++ % this.options.agents.length]!;
     const instanceId = newInstanceId(def.id);
     const id = taskIdOf(instanceId);
+    if (timing) timing.taskId = id;
+    if (timing?.delayMs) await new Promise((resolve) => setTimeout(resolve, timing.delayMs));
+    const host = placement.host ?? this.options.agents[this.state.nextAgent++ % this.options.agents.length]!;
     const mode = ((def.networks as Json[] | undefined)?.[0]?.mode as string | undefined) ?? 'host';
     const ports = placement.ports ?? this.state.hostPortsFor(def, host, mode);
     this.state.reservePorts(host, ports);
@@ -222,15 +224,16 @@ export class Scenario {
     this.emit(ev.instanceChanged(task, instanceId, 'Starting'));
     await this.step();
     task = this.state.updateTask(app, { ...task, state: 'TASK_RUNNING', startedAt: timestamp() });
-    this.emit(ev.statusUpdate(task, 'TASK_RUNNING'));
+    // Taken just before the write: a reader woken by it cannot delay the time.
     if (timing) timing.runningAt = performance.timeOrigin + performance.now();
+    this.emit(ev.statusUpdate(task, 'TASK_RUNNING'));
     this.emit(ev.instanceChanged(task, instanceId, 'Running'));
     const checks = (def.healthChecks as Json[] | undefined) ?? [];
     const healthy = placement.healthy ?? this.options.autoHealthy;
     if (checks.length > 0 && healthy !== undefined) {
       await this.step();
-      await this.setHealth(id, healthy);
       if (timing) timing.healthAt = performance.timeOrigin + performance.now();
+      await this.setHealth(id, healthy);
     }
     return id;
   }

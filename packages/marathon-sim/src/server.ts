@@ -222,9 +222,23 @@ async function handle(sim: SimulatorHost, request: IncomingMessage, response: Se
 /**
  * `/_sim/*`: controls that are not Marathon's API. `POST /_sim/faults` {…Faults},
  * `DELETE /_sim/faults`, `POST /_sim/streams/drop`, `POST /_sim/tasks/<id>/health` {alive},
- * `POST /_sim/tasks/<id>/state` {state}, `POST /_sim/apps/<id>/launch` {host, ports},
+ * `POST /_sim/tasks/<id>/state` {state}, `POST /_sim/apps/<id>/launch` {host, ports, after},
+ * `GET /_sim/tasks/<id>/timing` (of a launch with `after`),
  * `POST /_sim/events` {eventType, …}, `GET /_sim/requests`.
  */
+/** Each simulator's last delayed launches (`after`): their times, by task id. */
+const delayedLaunches = new WeakMap<SimulatorHost, Map<string, object>>();
+function launchTimings(sim: SimulatorHost): Map<string, object> {
+  let timings = delayedLaunches.get(sim);
+  if (!timings) delayedLaunches.set(sim, (timings = new Map()));
+  return timings;
+}
+function rememberTiming(sim: SimulatorHost, taskId: string, timing: object): void {
+  const timings = launchTimings(sim);
+  timings.set(taskId, timing);
+  if (timings.size > 10_000) timings.delete(timings.keys().next().value!);
+}
+
 async function control(sim: SimulatorHost, method: string, path: string, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const ok = (value: unknown = { ok: true }) => send(response, 200, JSON.stringify(value));
   if (path === '/_sim/faults' && method === 'POST') {
@@ -259,9 +273,27 @@ async function control(sim: SimulatorHost, method: string, path: string, request
   }
   const launch = /^\/_sim\/apps\/(.+)\/launch$/.exec(path);
   if (launch && method === 'POST') {
+    const { after, ...placement } = (await readBody(request)) as Placement & { after?: unknown };
     const timing: LaunchTiming = {};
-    const taskId = await sim.launchTask(appIdOf(launch[1]!), (await readBody(request)) as Placement, timing);
-    return ok({ taskId, ...timing });
+    if (typeof after !== 'number' || !(after > 0)) {
+      const taskId = await sim.launchTask(appIdOf(launch[1]!), placement, timing);
+      return ok({ taskId, runningAt: timing.runningAt, healthAt: timing.healthAt });
+    }
+    // Answered at once; the launch follows `after` ms later, its times at GET …/timing.
+    timing.delayMs = after;
+    const launched = sim.launchTask(appIdOf(launch[1]!), placement, timing);
+    if (timing.taskId === undefined) await launched;
+    const taskId = timing.taskId!;
+    launched.then(
+      () => rememberTiming(sim, taskId, { runningAt: timing.runningAt, healthAt: timing.healthAt }),
+      (error: unknown) => rememberTiming(sim, taskId, { error: (error as Error).message }),
+    );
+    return ok({ taskId });
+  }
+  const timingOf = /^\/_sim\/tasks\/([^/]+)\/timing$/.exec(path);
+  if (timingOf && method === 'GET') {
+    const timing = launchTimings(sim).get(decodeURIComponent(timingOf[1]!));
+    return timing ? ok(timing) : send(response, 404, message(`no delayed launch of ${timingOf[1]} has finished`));
   }
   return send(response, 404, message(`no such control: ${method} ${path}`));
 }

@@ -6,9 +6,16 @@ type Json = Record<string, unknown>;
 
 /** Filled in by a launch: when its `TASK_RUNNING` was written to the event streams. */
 export interface LaunchTiming {
-  /** `performance.timeOrigin + performance.now()`: wall-clock milliseconds, µs precision. */
+  /** In: milliseconds to wait before the launch's first event (its task id is known at once). */
+  delayMs?: number;
+  /** Out, set before the launch's first await: the new task's id. */
+  taskId?: string;
+  /**
+   * When its `TASK_RUNNING` went out, taken just before the write (so that a reader the write
+   * wakes cannot delay it): `performance.timeOrigin + performance.now()`, wall-clock ms, µs precision.
+   */
   runningAt?: number;
-  /** When its first health result went out (if the app has checks and the launch is `healthy`). */
+  /** When its first health result went out, likewise (if the app has checks and the launch is `healthy`). */
   healthAt?: number;
 }
 

@@ -91,3 +91,20 @@ test('the control API: faults, health, launch, events, requests', async (t) => {
   const requests = (await (await fetch(`${sim.url}/_sim/requests`)).json()) as { path: string }[];
   t.true(requests.some((r) => r.path === '/v2/apps'));
 });
+
+test('a launch with `after` is answered with its task id at once; the task and its times follow', async (t) => {
+  const sim = await started();
+  t.teardown(() => sim.close());
+  const post = (path: string, body: unknown) => fetch(`${sim.url}${path}`, { method: 'POST', body: JSON.stringify(body) });
+  const answered = performance.timeOrigin + performance.now();
+  const { taskId } = (await (await post('/_sim/apps/developer/trapni/worker/launch', { host: 'h', ports: [3, 4], after: 200 })).json()) as { taskId: string };
+  t.regex(taskId, /^developer_trapni_worker\./);
+  t.is(sim.task(taskId), undefined, 'not launched yet');
+  t.is((await fetch(`${sim.url}/_sim/tasks/${taskId}/timing`)).status, 404);
+  let timing: Response;
+  while ((timing = await fetch(`${sim.url}/_sim/tasks/${taskId}/timing`)).status === 404) await new Promise((resolve) => setTimeout(resolve, 20));
+  const { runningAt } = (await timing.json()) as { runningAt: number };
+  t.true(runningAt >= answered + 200, `${runningAt - answered} ms`);
+  t.deepEqual(sim.task(taskId)!.ports, [3, 4]);
+  t.is((await post('/_sim/apps/no/such/app/launch', { after: 10 })).status, 404);
+});

@@ -36,6 +36,8 @@ export class HaproxyController {
   private stopping = false;
   private queue: Promise<void> = Promise.resolve();
   private busy = 0;
+  /** The last runtime update's answers, handled (see onSnapshot). */
+  private lastUpdate: Promise<void> = Promise.resolve();
   private readonly timers: ReloadTimers;
   private readonly candidates: Candidates;
   private readonly sender: RuntimeSender;
@@ -113,9 +115,12 @@ export class HaproxyController {
     }
     if (structural) this.timers.schedule();
     if (runtime.length > 0 && this.options.manage) {
+      const previous = this.lastUpdate;
       const update = this.enqueue(() => this.updateAtRuntime(runtime));
-      // Wait for it (event → runtime state) unless a reload or start holds the queue.
-      if (this.busy <= 1) await update;
+      // Wait for the commands to be written (event → runtime state) unless a reload or start
+      // holds the queue, and for the answer to the update before: one update's answer is
+      // awaited behind the next one's write, no more (HAProxy's pace holds back publishing).
+      if (this.busy <= 1) await Promise.all([update, previous]);
       if (!structural) this.file.scheduleWrite();
     } else if (runtime.length > 0) this.file.scheduleWrite();
   }
@@ -124,9 +129,10 @@ export class HaproxyController {
     this.stopping = true;
     this.timers.stop();
     this.supervisor.stop();
-    this.sender.stop();
     const due = this.file.stopTimers();
     await this.queue;
+    await this.sender.settled();
+    this.sender.stop();
     await this.file.finish(due);
   }
 
@@ -176,6 +182,7 @@ export class HaproxyController {
     if (!candidate || !(await this.file.install(candidate))) return;
     await this.handover.forStart(candidate.view);
     await rm(this.options.masterSocket, { force: true });
+    await this.sender.settled();
     this.sender.disconnect();
     try {
       await this.process.start((how) => this.supervisor.exited(how));
@@ -227,6 +234,7 @@ export class HaproxyController {
     }
     if (!(await this.file.install(candidate))) return;
     const saved = performance.now();
+    await this.sender.settled();
     this.sender.disconnect();
     try {
       const worker = await this.process.reload();
@@ -287,6 +295,7 @@ export class HaproxyController {
       commands.push(...runtimeCommands(view, this.applied, this.options.checks));
     }
     commands.push(...this.sender.takePendingDeletes());
-    if (commands.length > 0) await this.sender.send(commands);
+    // Written now; the answers are handled without holding the queue (see onSnapshot).
+    if (commands.length > 0) this.lastUpdate = this.sender.send(commands);
   }
 }

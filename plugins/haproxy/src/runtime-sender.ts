@@ -24,6 +24,8 @@ export class RuntimeSender {
   private deleteAttempts = 0;
   private stopped = false;
   private readonly session: CliSession;
+  /** Sends whose answers have not been handled yet. */
+  private readonly unanswered = new Set<Promise<void>>();
 
   constructor(private readonly options: RuntimeSenderOptions) {
     this.session = new CliSession(options.socket);
@@ -53,11 +55,27 @@ export class RuntimeSender {
     if (this.deleteTimer) clearTimeout(this.deleteTimer);
   }
 
-  async send(commands: readonly string[]): Promise<void> {
+  /** Every send made so far has been answered and its answer handled. */
+  async settled(): Promise<void> {
+    while (this.unanswered.size > 0) await Promise.all(this.unanswered);
+  }
+
+  /**
+   * Writes the commands at once (behind any still unanswered: they are pipelined) and resolves
+   * once their answers are handled. Never rejects: what failed is logged and left to a reload.
+   */
+  send(commands: readonly string[]): Promise<void> {
+    const sent = this.handle(commands, cliBatch((line) => this.session.run(line, 10_000), commands));
+    this.unanswered.add(sent);
+    void sent.finally(() => this.unanswered.delete(sent));
+    return sent;
+  }
+
+  private async handle(commands: readonly string[], answered: Promise<string[]>): Promise<void> {
     const { log, commands: metric } = this.options;
     let answers: string[];
     try {
-      answers = await cliBatch((line) => this.session.run(line, 10_000), commands);
+      answers = await answered;
     } catch (error) {
       log.warn('the HAProxy runtime API does not answer (%s); reloading instead', (error as Error).message);
       this.options.fallBack();

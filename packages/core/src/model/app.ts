@@ -101,6 +101,16 @@ export function makeApp(definition: AppDefinition, tasks: ReadonlyMap<string, Ta
   return app;
 }
 
+/** The app with other tasks, its definition as it is (a task event's cost: no definition compared). */
+export function withTasks(app: App, tasks: ReadonlyMap<string, Task>): App {
+  const key = definitionKeys.get(app);
+  if (key === undefined) return makeApp(definitionOf(app), tasks, app);
+  if (tasksEqual(app.tasks, tasks)) return app;
+  const next = Object.freeze({ ...app, tasks });
+  definitionKeys.set(next, key);
+  return next;
+}
+
 /** The app's definition is the same (tasks aside). */
 export function sameDefinition(a: App, b: App): boolean {
   return a === b || (definitionKeys.get(a) !== undefined && definitionKeys.get(a) === definitionKeys.get(b));

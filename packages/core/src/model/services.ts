@@ -49,86 +49,118 @@ function endpointOf(app: App, port: PortSpec, task: Task): { host: string; port:
 }
 
 function backendsOf(app: App, port: PortSpec, lookupAddress: AddressLookup): Backend[] {
-  const backends: Backend[] = [];
+  // Sorted by a key made once per backend, not once per comparison.
+  const keyed: { key: string; backend: Backend }[] = [];
   for (const task of app.tasks.values()) {
     const endpoint = endpointOf(app, port, task);
     if (!endpoint) continue;
     const address = lookupAddress(endpoint.host);
-    backends.push(
-      Object.freeze({
-        taskId: task.id,
-        host: endpoint.host,
-        ...(address ? { address } : {}),
-        port: endpoint.port,
-        state: task.state,
-        health: task.health,
-      }),
-    );
+    const backend: Backend = Object.freeze({
+      taskId: task.id,
+      host: endpoint.host,
+      ...(address ? { address } : {}),
+      port: endpoint.port,
+      state: task.state,
+      health: task.health,
+    });
+    keyed.push({ key: `${endpoint.host}:${endpoint.port}`, backend });
   }
-  return backends.sort(compareBackends);
+  return keyed.sort(compareBackends).map((k) => k.backend);
 }
 
 /** `host:port` order, as upstream files list them; the task id breaks ties. */
-function compareBackends(a: Backend, b: Backend): number {
-  const ka = `${a.host}:${a.port}`;
-  const kb = `${b.host}:${b.port}`;
-  if (ka !== kb) return ka < kb ? -1 : 1;
-  return a.taskId < b.taskId ? -1 : a.taskId > b.taskId ? 1 : 0;
+function compareBackends(a: { key: string; backend: Backend }, b: { key: string; backend: Backend }): number {
+  if (a.key !== b.key) return a.key < b.key ? -1 : 1;
+  const ta = a.backend.taskId;
+  const tb = b.backend.taskId;
+  return ta < tb ? -1 : ta > tb ? 1 : 0;
+}
+
+/** A port's service apart from its backends, and why it is excluded if it is. */
+interface PortTemplate {
+  readonly head: Omit<Service, 'backends' | OptionalField>;
+  readonly tail: Pick<Service, OptionalField>;
+  readonly exclusion?: { reason: ExcludedService['reason']; detail: string };
+}
+type OptionalField = 'paths' | 'backendWeight' | 'bindAddress' | 'balance' | 'sticky' | 'redirectToHttps' | 'hsts' | 'auth' | 'allowedSources' | 'sslCert';
+
+/**
+ * The templates of an app's ports, for its definition and the build context: a task event
+ * keeps the app's definition (the same frozen ports, labels and checks), so its services are
+ * rebuilt from these and new backends, without parsing labels again.
+ */
+interface Templates {
+  readonly labels: App['labels'];
+  readonly healthChecks: App['healthChecks'];
+  readonly id: string;
+  readonly matchGroups: GroupMatcher;
+  readonly labelRules: LabelRules | undefined;
+  readonly ports: readonly PortTemplate[];
+}
+const templatesByPorts = new WeakMap<readonly PortSpec[], Templates>();
+
+function templatesOf(app: App, context: ServiceBuildContext): readonly PortTemplate[] {
+  const known = templatesByPorts.get(app.ports);
+  if (known && known.labels === app.labels && known.healthChecks === app.healthChecks && known.id === app.id && known.matchGroups === context.matchGroups && known.labelRules === context.labelRules) return known.ports;
+  const idProblem = appIdProblem(app.id);
+  const ports = app.ports.map((port, index) => portTemplate(app, port, app.services[index]!, idProblem, context));
+  templatesByPorts.set(app.ports, { labels: app.labels, healthChecks: app.healthChecks, id: app.id, matchGroups: context.matchGroups, labelRules: context.labelRules, ports });
+  return ports;
+}
+
+function portTemplate(app: App, port: PortSpec, name: string, idProblem: string | undefined, context: ServiceBuildContext): PortTemplate {
+  const labels = Object.keys(port.labels).length === 0 ? app.labels : Object.freeze({ ...app.labels, ...port.labels });
+  const parsed = parseLabels(labels, port.index, context.labelRules);
+  const healthCheck = healthCheckFor(app.healthChecks, port.index);
+  const servicePort = parsed.servicePort ?? port.servicePort;
+  const head = {
+    appId: app.id,
+    name,
+    portIndex: port.index,
+    servicePort,
+    transport: port.transport,
+    proto: parsed.proto ?? healthCheck?.protocol ?? port.transport,
+    ...(healthCheck ? { healthCheck } : {}),
+    labels,
+    groups: Object.freeze(parsed.groups),
+    vhosts: Object.freeze(parsed.vhosts),
+    vhostDefault: parsed.vhostDefault,
+    proxyProtocol: parsed.proxyProtocol,
+  };
+  const tail = {
+    ...(parsed.paths ? { paths: Object.freeze([...parsed.paths]) } : {}),
+    ...(parsed.backendWeight !== undefined ? { backendWeight: parsed.backendWeight } : {}),
+    ...(parsed.bindAddress ? { bindAddress: parsed.bindAddress } : {}),
+    ...(parsed.balance ? { balance: parsed.balance } : {}),
+    ...(parsed.sticky ? { sticky: true } : {}),
+    ...(parsed.redirectToHttps ? { redirectToHttps: true } : {}),
+    ...(parsed.hsts ? { hsts: true } : {}),
+    ...(parsed.auth ? { auth: Object.freeze({ ...parsed.auth }) } : {}),
+    ...(parsed.allowedSources ? { allowedSources: Object.freeze([...parsed.allowedSources]) } : {}),
+    ...(parsed.sslCert ? { sslCert: parsed.sslCert } : {}),
+  };
+  let exclusion: PortTemplate['exclusion'];
+  if (idProblem) exclusion = { reason: 'invalid-id', detail: idProblem };
+  else if (parsed.groupProblem) exclusion = { reason: 'invalid-label', detail: parsed.problems.join('; ') };
+  else if (!context.matchGroups(parsed.groups)) {
+    const none = context.labelRules?.dialect === 'mmsd' ? 'no lb-group label' : 'no lb-group or HAPROXY_GROUP label';
+    const detail = parsed.groups.length === 0 ? none : `${parsed.groupLabel ?? 'lb-group'} ${parsed.groups.join(',')} not in this agent's groups`;
+    exclusion = { reason: 'groups', detail };
+  } else if (servicePort === 0) exclusion = { reason: 'no-service-port', detail: 'Marathon assigned no service port' };
+  else if (parsed.problems.length > 0) exclusion = { reason: 'invalid-label', detail: parsed.problems.join('; ') };
+  else if (parsed.disabled) exclusion = { reason: 'disabled', detail: parsed.disabled };
+  return { head, tail, ...(exclusion ? { exclusion } : {}) };
 }
 
 /** All services of an app, one per port index, split into exposed and excluded (with reasons). */
 export function buildServices(app: App, context: ServiceBuildContext): AppServices {
   const exposed: Service[] = [];
   const excluded: ExcludedService[] = [];
-  const idProblem = appIdProblem(app.id);
-  app.ports.forEach((port, index) => {
-    const name = app.services[index]!;
-    const labels = Object.keys(port.labels).length === 0 ? app.labels : Object.freeze({ ...app.labels, ...port.labels });
-    const parsed = parseLabels(labels, port.index, context.labelRules);
-    const healthCheck = healthCheckFor(app.healthChecks, port.index);
-    const servicePort = parsed.servicePort ?? port.servicePort;
-    const service: Service = Object.freeze({
-      appId: app.id,
-      name,
-      portIndex: port.index,
-      servicePort,
-      transport: port.transport,
-      proto: parsed.proto ?? healthCheck?.protocol ?? port.transport,
-      ...(healthCheck ? { healthCheck } : {}),
-      labels,
-      groups: Object.freeze(parsed.groups),
-      vhosts: Object.freeze(parsed.vhosts),
-      vhostDefault: parsed.vhostDefault,
-      proxyProtocol: parsed.proxyProtocol,
-      backends: Object.freeze(backendsOf(app, port, context.lookupAddress)),
-      ...(parsed.paths ? { paths: Object.freeze([...parsed.paths]) } : {}),
-      ...(parsed.backendWeight !== undefined ? { backendWeight: parsed.backendWeight } : {}),
-      ...(parsed.bindAddress ? { bindAddress: parsed.bindAddress } : {}),
-      ...(parsed.balance ? { balance: parsed.balance } : {}),
-      ...(parsed.sticky ? { sticky: true } : {}),
-      ...(parsed.redirectToHttps ? { redirectToHttps: true } : {}),
-      ...(parsed.hsts ? { hsts: true } : {}),
-      ...(parsed.auth ? { auth: Object.freeze({ ...parsed.auth }) } : {}),
-      ...(parsed.allowedSources ? { allowedSources: Object.freeze([...parsed.allowedSources]) } : {}),
-      ...(parsed.sslCert ? { sslCert: parsed.sslCert } : {}),
-    });
-    if (idProblem) {
-      excluded.push(Object.freeze({ service, reason: 'invalid-id', detail: idProblem }));
-    } else if (parsed.groupProblem) {
-      excluded.push(Object.freeze({ service, reason: 'invalid-label', detail: parsed.problems.join('; ') }));
-    } else if (!context.matchGroups(parsed.groups)) {
-      const none = context.labelRules?.dialect === 'mmsd' ? 'no lb-group label' : 'no lb-group or HAPROXY_GROUP label';
-      const detail = parsed.groups.length === 0 ? none : `${parsed.groupLabel ?? 'lb-group'} ${parsed.groups.join(',')} not in this agent's groups`;
-      excluded.push(Object.freeze({ service, reason: 'groups', detail }));
-    } else if (servicePort === 0) {
-      excluded.push(Object.freeze({ service, reason: 'no-service-port', detail: 'Marathon assigned no service port' }));
-    } else if (parsed.problems.length > 0) {
-      excluded.push(Object.freeze({ service, reason: 'invalid-label', detail: parsed.problems.join('; ') }));
-    } else if (parsed.disabled) {
-      excluded.push(Object.freeze({ service, reason: 'disabled', detail: parsed.disabled }));
-    } else {
-      exposed.push(service);
-    }
+  templatesOf(app, context).forEach((template, index) => {
+    const backends = Object.freeze(backendsOf(app, app.ports[index]!, context.lookupAddress));
+    const service: Service = Object.freeze({ ...template.head, backends, ...template.tail });
+    if (template.exclusion) excluded.push(Object.freeze({ service, ...template.exclusion }));
+    else exposed.push(service);
   });
   return { exposed, excluded };
 }

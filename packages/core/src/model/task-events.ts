@@ -15,9 +15,9 @@ export type TaskEventOutcome = { tasks: Map<string, Task> } | 'unchanged' | 'unk
  */
 export function tasksAfterStatusUpdate(app: App, event: StatusUpdateEvent, now: () => Date): TaskEventOutcome {
   const existing = app.tasks.get(event.taskId);
-  const tasks = new Map(app.tasks);
   if (TERMINAL_TASK_STATES.has(event.taskStatus)) {
     if (!existing) return 'unchanged';
+    const tasks = new Map(app.tasks);
     tasks.delete(event.taskId);
     return { tasks };
   }
@@ -40,6 +40,7 @@ export function tasksAfterStatusUpdate(app: App, event: StatusUpdateEvent, now: 
     app.healthChecks.length,
   );
   if (existing && sameTask(existing, task)) return 'unchanged';
+  const tasks = new Map(app.tasks);
   tasks.set(event.taskId, task);
   return { tasks };
 }

@@ -7,7 +7,7 @@ import type { MarathonApp, StatusUpdateEvent } from '../marathon/types.js';
 import type { AddressResolver } from '../model/address-resolver.js';
 import { createGroupMatcher } from '../model/groups.js';
 import type { LabelRules } from '../model/marathon-lb.js';
-import { definitionOf, makeApp } from '../model/app.js';
+import { withTasks } from '../model/app.js';
 import { InvalidAppError, normalizeApp } from '../model/from-marathon.js';
 import { tasksAfterHealth, tasksAfterStatusUpdate } from '../model/task-events.js';
 import type { TaskEventOutcome } from '../model/task-events.js';
@@ -231,7 +231,7 @@ export class StateStore {
 
   private applyOutcome(app: App, outcome: TaskEventOutcome): TaskEventResult {
     if (typeof outcome === 'string') return outcome;
-    this.setApp(app.id, makeApp(definitionOf(app), outcome.tasks, app));
+    this.setApp(app.id, withTasks(app, outcome.tasks));
     return 'applied';
   }
 
