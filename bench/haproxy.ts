@@ -4,7 +4,7 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as delay } from 'node:timers/promises';
-import { runQueueWaitMs } from './schedstat.js';
+import { threadTimes } from './schedstat.js';
 import { serviceName } from '@mmsd/core';
 import { haproxyCli as cli, haproxyWorkerPid as workerPid, parseServersState, proxyName, serverName } from '@mmsd/plugin-haproxy';
 import { startSimProcess } from './sim-process.js';
@@ -54,6 +54,8 @@ export interface HaproxyResult {
    * a CPU rather than work.
    */
   runQueueWait: { mmsd: Summary; haproxy: Summary; slowest: { starts: number; meanMs: number; mmsdWaitMs: number } };
+  /** mmsd's CPU time (ms) from the launch asked to the server ready: its event loop's, all its threads'. */
+  mmsdCpuPerStart: { loop: Summary; all: Summary };
   /** Starts whose times disagree (HAProxy's before the simulator's): the clocks are not comparable if any. */
   clockDisagreements: number;
   /** mmsd's peak RSS (VmHWM) over the whole run. */
@@ -122,7 +124,7 @@ export async function benchHaproxy(apps: number, tasksPerApp: number, events: nu
   const started = performance.now();
   // MMSD_BENCH_NODE_FLAGS: Node flags for mmsd (e.g. --cpu-prof --cpu-prof-dir=/tmp/prof), as in cpu-per-event.ts.
   const flags = process.env.MMSD_BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
-  const mmsd = spawn(process.execPath, [...flags, CLI, 'run', '--config', config, '--log-level', 'debug'], { env, stdio: ['ignore', flags.length > 0 ? openSync('bench-mmsd.log', 'w') : 'ignore', 'pipe'] });
+  const mmsd = spawn(process.execPath, [...flags, CLI, 'run', '--config', config, '--log-level', process.env.MMSD_BENCH_LOG_LEVEL ?? 'info'], { env, stdio: ['ignore', flags.length > 0 ? openSync('bench-mmsd.log', 'w') : 'ignore', 'pipe'] });
   const log: string[] = [];
   createInterface({ input: mmsd.stderr! }).on('line', (line) => log.push(line));
   const exited = new Promise((resolve) => mmsd.once('exit', resolve));
@@ -162,17 +164,18 @@ export async function benchHaproxy(apps: number, tasksPerApp: number, events: nu
     const startToReadySeen: number[] = [];
     const healthToReady: number[] = [];
     const waits: { latency: number; mmsd: number; haproxy: number }[] = [];
+    const mmsdCpu: { loop: number; all: number }[] = [];
     let clockDisagreements = 0;
     try {
       for (let i = 0; i < events; i++) {
         const app = list.apps[Math.floor(Math.random() * list.apps.length)]!;
         const backend = proxyName(serviceName(app.id, 0));
         const haproxyPid = (await workerPid(files.socket)) ?? Number.NaN;
-        const waited = [await runQueueWaitMs(mmsd.pid!, 'main'), await runQueueWaitMs(haproxyPid, 'all')];
+        const before = [await threadTimes(mmsd.pid!, 'main'), await threadTimes(mmsd.pid!, 'all'), await threadTimes(haproxyPid, 'all')];
         const t0 = wallNow();
         const { taskId } = (await sim.post(`/_sim/apps${app.id}/launch`, { host: 'agent-1.cluster.internal', ports: [40_000 + i], after: LAUNCH_AHEAD_MS })) as { taskId: string };
         const applied = await syslog.when(backend, serverName(taskId), 'ready', t0);
-        const [mmsdWait, haproxyWait] = [(await runQueueWaitMs(mmsd.pid!, 'main')) - waited[0]!, (await runQueueWaitMs(haproxyPid, 'all')) - waited[1]!];
+        const after = [await threadTimes(mmsd.pid!, 'main'), await threadTimes(mmsd.pid!, 'all'), await threadTimes(haproxyPid, 'all')];
         const { runningAt, healthAt } = (await (await fetch(`${sim.url}/_sim/tasks/${encodeURIComponent(taskId)}/timing`)).json()) as { runningAt: number; healthAt: number };
         const ready = await observer.when(backend, serverName(taskId), 'ready', t0);
         // HAProxy logs the change a few µs before `show servers state` (another thread) has it.
@@ -182,7 +185,8 @@ export async function benchHaproxy(apps: number, tasksPerApp: number, events: nu
         }, `${taskId} ready and up in HAProxy after its log said so`, 5000);
         if (applied < runningAt) clockDisagreements++;
         startToReady.push(applied - runningAt);
-        waits.push({ latency: applied - runningAt, mmsd: mmsdWait, haproxy: haproxyWait });
+        waits.push({ latency: applied - runningAt, mmsd: after[0]!.wait - before[0]!.wait, haproxy: after[2]!.wait - before[2]!.wait });
+        mmsdCpu.push({ loop: after[0]!.cpu - before[0]!.cpu, all: after[1]!.cpu - before[1]!.cpu });
         healthToReady.push(applied - healthAt);
         const seen = observer.runningAt(taskId);
         if (seen !== undefined) startToReadySeen.push(ready - seen);
@@ -232,6 +236,7 @@ export async function benchHaproxy(apps: number, tasksPerApp: number, events: nu
       startToReadySeen: summarize(startToReadySeen),
       healthToReady: summarize(healthToReady),
       runQueueWait: runQueueSummary(waits),
+      mmsdCpuPerStart: { loop: summarize(mmsdCpu.map((c) => c.loop)), all: summarize(mmsdCpu.map((c) => c.all)) },
       clockDisagreements,
       mmsdPeakRssMb: Number(/^VmHWM:\s+(\d+)/m.exec(await readFile(`/proc/${mmsd.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024,
       reloadLines: log.filter((l) => /HAProxy reloaded|checked by haproxy -c/.test(l)).map((l) => l.replace(/^\S+ /, '')),

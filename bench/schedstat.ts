@@ -1,19 +1,32 @@
 import { readdir, readFile } from 'node:fs/promises';
 
+export interface ThreadTimes {
+  /** ms on a CPU. */
+  cpu: number;
+  /** ms runnable but not running: run-queue wait, which on a VM includes waiting for the vCPU itself. */
+  wait: number;
+}
+
 /**
- * How long threads of `pid` have been runnable but not running, in ms (the second field of
- * Linux's `/proc/<pid>/task/<tid>/schedstat`: run-queue wait, which on a VM includes waiting
- * for the vCPU itself). `main`: the process's main thread only (Node's event loop); `all`: every
- * thread. NaN where the kernel has no schedstat.
+ * The scheduler's times of `pid`'s threads (Linux's `/proc/<pid>/task/<tid>/schedstat`, ns):
+ * `main`, the process's main thread only (Node's event loop); `all`, every thread. NaN where
+ * the kernel keeps no schedstat.
  */
-export async function runQueueWaitMs(pid: number, threads: 'main' | 'all'): Promise<number> {
-  const read = async (path: string) => Number((await readFile(path, 'utf8')).split(' ')[1]) / 1e6;
+export async function threadTimes(pid: number, threads: 'main' | 'all'): Promise<ThreadTimes> {
+  const read = async (path: string): Promise<ThreadTimes> => {
+    const [cpu, wait] = (await readFile(path, 'utf8')).split(' ').map(Number);
+    return { cpu: cpu! / 1e6, wait: wait! / 1e6 };
+  };
   try {
     if (threads === 'main') return await read(`/proc/${pid}/schedstat`);
-    let total = 0;
-    for (const tid of await readdir(`/proc/${pid}/task`)) total += await read(`/proc/${pid}/task/${tid}/schedstat`).catch(() => 0);
+    const total = { cpu: 0, wait: 0 };
+    for (const tid of await readdir(`/proc/${pid}/task`)) {
+      const times = await read(`/proc/${pid}/task/${tid}/schedstat`).catch(() => ({ cpu: 0, wait: 0 }));
+      total.cpu += times.cpu;
+      total.wait += times.wait;
+    }
     return total;
   } catch {
-    return Number.NaN;
+    return { cpu: Number.NaN, wait: Number.NaN };
   }
 }

@@ -48,7 +48,7 @@ export class Candidates {
     if (!(await this.checker.accepts(view, text, load))) return undefined;
     const size = [view.services.length, Math.round(rendered - started), Math.round(text.length / 1024)];
     if (this.checker.skipped) this.ctx.log.debug('config of %d services rendered (%d ms, %d kB); no haproxy -c: %s', ...size, this.checker.skipped);
-    else this.ctx.log.debug('config of %d services rendered (%d ms, %d kB) and checked by haproxy -c (%d ms)', ...size, Math.round(performance.now() - rendered));
+    else this.ctx.log.info('config of %d services rendered (%d ms, %d kB) and checked by haproxy -c (%d ms)', ...size, Math.round(performance.now() - rendered));
     return { view, text, snapshot, structure: structureOf(text) };
   }
 }
