@@ -129,6 +129,7 @@ export class HaproxyController {
     this.stopping = true;
     this.timers.stop();
     this.supervisor.stop();
+    this.sender.stopRetries();
     const due = this.file.stopTimers();
     await this.queue;
     await this.sender.settled();
@@ -226,6 +227,8 @@ export class HaproxyController {
       return;
     }
     const started = performance.now();
+    // The states saved are the running worker's: every command sent to it is answered first.
+    await this.sender.settled();
     try {
       await this.handover.save(candidate.view, this.applied);
     } catch (error) {
@@ -234,7 +237,6 @@ export class HaproxyController {
     }
     if (!(await this.file.install(candidate))) return;
     const saved = performance.now();
-    await this.sender.settled();
     this.sender.disconnect();
     try {
       const worker = await this.process.reload();

@@ -49,10 +49,16 @@ export class RuntimeSender {
     this.session.close();
   }
 
-  stop(): void {
+  /** No more retried deletions (at shutdown, before the last commands are answered). */
+  stopRetries(): void {
     this.stopped = true;
-    this.session.close();
     if (this.deleteTimer) clearTimeout(this.deleteTimer);
+    this.deleteTimer = undefined;
+  }
+
+  stop(): void {
+    this.stopRetries();
+    this.session.close();
   }
 
   /** Every send made so far has been answered and its answer handled. */
@@ -117,6 +123,7 @@ export class RuntimeSender {
     this.deleteTimer = setTimeout(() => {
       this.deleteTimer = undefined;
       this.options.enqueue(async () => {
+        if (this.stopped) return;
         const commands = this.takePendingDeletes();
         if (commands.length > 0 && this.options.running()) await this.send(commands);
       });
