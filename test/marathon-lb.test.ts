@@ -1,12 +1,14 @@
 // Apps labelled for marathon-lb, served by mmsd's haproxy handler as they are (labels: both, the
 // default), with real HAProxy and real backends: vhost and vhost + path routing (the longest path
 // first), sticky sessions, the redirect to HTTPS and HSTS, basic auth, a source-IP ACL; and a
-// backend change still applies without a reload.
+// backend change still applies without a reload (with a reload for static-rr, whose backends
+// HAProxy cannot change at run time).
 import test from 'ava';
 import { request } from 'node:http';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { HttpBackend } from './helpers/backends.js';
 import { backends, setup, startMmsd } from './helpers/mmsd-haproxy.js';
+import { serversUp } from './helpers/haproxy.js';
 import { freePort } from './helpers/ports.js';
 import { waitFor } from './helpers/wait.js';
 
@@ -121,4 +123,38 @@ test('marathon-lb labels with real HAProxy: vhost, vhost + path (longest first),
   const third = (await ask(webPort, { headers: { Cookie: 'mesosphere_server_id=nothing' } })).headers['set-cookie'];
   t.truthy(third);
   t.is(cli.err.filter((l) => /HAProxy reloaded/.test(l)).length, reloads, 'no reload for the new task');
+});
+
+test('HAPROXY_{n}_BALANCE static-rr and source with real HAProxy: a new task of either is served, static-rr after a reload (HAProxy adds no server to it at run time), source without one; nothing refused', async (t) => {
+  const env = await setup(t);
+  const { sim } = env;
+  const [s1, s2, h1, h2] = await backends(t, ['static-1', 'static-2', 'hash-1', 'hash-2']);
+  const app = async (id: string, list: HttpBackend[], balance: string) => {
+    const port = await freePort();
+    await sim.createApp(
+      { id, instances: list.length, labels: { HAPROXY_0_BALANCE: balance, HAPROXY_0_MODE: 'http' }, portDefinitions: [{ port, name: 'http' }], healthChecks: [{ protocol: 'HTTP', path: '/health', portIndex: 0, intervalSeconds: 1 }] },
+      list.map((b) => ({ host: '127.0.0.1', ports: [b.port], healthy: true })),
+    );
+    return port;
+  };
+  const staticPort = await app('/static', [s1!], 'static-rr');
+  const hashPort = await app('/hash', [h1!], 'source');
+  const cli = startMmsd(t, env.config, env.s.env);
+  const body = async (port: number) => (await ask(port).catch(() => undefined))?.body;
+  await waitFor(async () => (await body(staticPort)) === 'static-1' && (await body(hashPort)) === 'hash-1', { what: 'both apps served' });
+  const reloads = () => cli.err.filter((l) => /HAProxy reloaded/.test(l)).length;
+
+  const before = reloads();
+  await sim.launchTask('/hash', { host: '127.0.0.1', ports: [h2!.port], healthy: true });
+  await waitFor(async () => (await serversUp(env.files.socket, 'hash')).length === 2, { what: 'the new task of the source-balanced app up in HAProxy' });
+  t.is(reloads(), before, 'source (hash-type consistent) takes the server at run time');
+
+  await sim.launchTask('/static', { host: '127.0.0.1', ports: [s2!.port], healthy: true });
+  await waitFor(async () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 4; i++) seen.add((await body(staticPort)) ?? '');
+    return seen.has('static-2');
+  }, { what: 'the new task of the static-rr app served' });
+  t.is(reloads(), before + 1, 'static-rr: one reload');
+  t.false(cli.err.some((l) => /refused/.test(l)), cli.err.filter((l) => /refused/.test(l)).join('\n'));
 });

@@ -9,7 +9,7 @@ import { haproxyMetrics } from './metrics.js';
 import type { HaproxyOptions } from './options.js';
 import type { Renderer } from './render.js';
 import type { Applied } from './runtime.js';
-import { appliedFromView, runtimeCommands } from './runtime.js';
+import { appliedFromView, runtimeCommands, staticServersChanged } from './runtime.js';
 import { ReloadTimers } from './reload-timers.js';
 import { RuntimeSender } from './runtime-sender.js';
 import { StateHandover } from './state-handover.js';
@@ -36,8 +36,6 @@ export class HaproxyController {
   private stopping = false;
   private queue: Promise<void> = Promise.resolve();
   private busy = 0;
-  /** The last runtime update's answers, handled (see onSnapshot). */
-  private lastUpdate: Promise<void> = Promise.resolve();
   private readonly timers: ReloadTimers;
   private readonly candidates: Candidates;
   private readonly sender: RuntimeSender;
@@ -115,12 +113,9 @@ export class HaproxyController {
     }
     if (structural) this.timers.schedule();
     if (runtime.length > 0 && this.options.manage) {
-      const previous = this.lastUpdate;
       const update = this.enqueue(() => this.updateAtRuntime(runtime));
-      // Wait for the commands to be written (event → runtime state) unless a reload or start
-      // holds the queue, and for the answer to the update before: one update's answer is
-      // awaited behind the next one's write, no more (HAProxy's pace holds back publishing).
-      if (this.busy <= 1) await Promise.all([update, previous]);
+      // Wait for it (event → runtime state) unless a reload or start holds the queue.
+      if (this.busy <= 1) await update;
       if (!structural) this.file.scheduleWrite();
     } else if (runtime.length > 0) this.file.scheduleWrite();
   }
@@ -129,11 +124,9 @@ export class HaproxyController {
     this.stopping = true;
     this.timers.stop();
     this.supervisor.stop();
-    this.sender.stopRetries();
+    this.sender.stop();
     const due = this.file.stopTimers();
     await this.queue;
-    await this.sender.settled();
-    this.sender.stop();
     await this.file.finish(due);
   }
 
@@ -183,7 +176,6 @@ export class HaproxyController {
     if (!candidate || !(await this.file.install(candidate))) return;
     await this.handover.forStart(candidate.view);
     await rm(this.options.masterSocket, { force: true });
-    await this.sender.settled();
     this.sender.disconnect();
     try {
       await this.process.start((how) => this.supervisor.exited(how));
@@ -219,7 +211,7 @@ export class HaproxyController {
     if (!this.running) return this.start();
     const candidate = await this.candidate();
     if (!candidate) return;
-    if (!force && this.timers.failed === 0 && !this.structure.needsReload(candidate)) {
+    if (!force && this.timers.failed === 0 && !this.structure.needsReload(candidate) && !candidate.view.services.some((v) => staticServersChanged(v, this.applied))) {
       if (!(await this.file.install(candidate))) return;
       this.structure.installed(candidate.view);
       const commands = candidate.view.services.flatMap((service) => runtimeCommands(service, this.applied, this.options.checks));
@@ -227,8 +219,6 @@ export class HaproxyController {
       return;
     }
     const started = performance.now();
-    // The states saved are the running worker's: every command sent to it is answered first.
-    await this.sender.settled();
     try {
       await this.handover.save(candidate.view, this.applied);
     } catch (error) {
@@ -294,10 +284,15 @@ export class HaproxyController {
       if (!service) continue;
       const view = serviceView(service, this.options);
       if (!this.structure.atRuntime(view)) continue; // a reload is coming for it
+      if (staticServersChanged(view, this.applied)) {
+        // The structural test sends such a change to a reload first; this guards what is sent.
+        this.ctx.log.debug('service %s (balance %s): its servers change with a reload', view.service.name, view.balance);
+        this.timers.schedule(true);
+        continue;
+      }
       commands.push(...runtimeCommands(view, this.applied, this.options.checks));
     }
     commands.push(...this.sender.takePendingDeletes());
-    // Written now; the answers are handled without holding the queue (see onSnapshot).
-    if (commands.length > 0) this.lastUpdate = this.sender.send(commands);
+    if (commands.length > 0) await this.sender.send(commands);
   }
 }

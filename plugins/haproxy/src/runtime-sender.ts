@@ -24,8 +24,6 @@ export class RuntimeSender {
   private deleteAttempts = 0;
   private stopped = false;
   private readonly session: CliSession;
-  /** Sends whose answers have not been handled yet. */
-  private readonly unanswered = new Set<Promise<void>>();
 
   constructor(private readonly options: RuntimeSenderOptions) {
     this.session = new CliSession(options.socket);
@@ -49,39 +47,17 @@ export class RuntimeSender {
     this.session.close();
   }
 
-  /** No more retried deletions (at shutdown, before the last commands are answered). */
-  stopRetries(): void {
-    this.stopped = true;
-    if (this.deleteTimer) clearTimeout(this.deleteTimer);
-    this.deleteTimer = undefined;
-  }
-
   stop(): void {
-    this.stopRetries();
+    this.stopped = true;
     this.session.close();
+    if (this.deleteTimer) clearTimeout(this.deleteTimer);
   }
 
-  /** Every send made so far has been answered and its answer handled. */
-  async settled(): Promise<void> {
-    while (this.unanswered.size > 0) await Promise.all(this.unanswered);
-  }
-
-  /**
-   * Writes the commands at once (behind any still unanswered: they are pipelined) and resolves
-   * once their answers are handled. Never rejects: what failed is logged and left to a reload.
-   */
-  send(commands: readonly string[]): Promise<void> {
-    const sent = this.handle(commands, cliBatch((line) => this.session.run(line, 10_000), commands));
-    this.unanswered.add(sent);
-    void sent.finally(() => this.unanswered.delete(sent));
-    return sent;
-  }
-
-  private async handle(commands: readonly string[], answered: Promise<string[]>): Promise<void> {
+  async send(commands: readonly string[]): Promise<void> {
     const { log, commands: metric } = this.options;
     let answers: string[];
     try {
-      answers = await answered;
+      answers = await cliBatch((line) => this.session.run(line, 10_000), commands);
     } catch (error) {
       log.warn('the HAProxy runtime API does not answer (%s); reloading instead', (error as Error).message);
       this.options.fallBack();
@@ -123,7 +99,6 @@ export class RuntimeSender {
     this.deleteTimer = setTimeout(() => {
       this.deleteTimer = undefined;
       this.options.enqueue(async () => {
-        if (this.stopped) return;
         const commands = this.takePendingDeletes();
         if (commands.length > 0 && this.options.running()) await this.send(commands);
       });

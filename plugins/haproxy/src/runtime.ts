@@ -1,3 +1,4 @@
+import { staticMembers } from './structure.js';
 import { addressWithPort } from './view.js';
 import type { HaproxyView, ServerState, ServiceView } from './view.js';
 
@@ -52,6 +53,13 @@ export function stateCommands(id: string, from: ServerState, to: ServerState, ch
  * added (they start in maintenance), moved, set ready/drain/maint, or removed. `applied` is
  * updated to what the commands will have made of it.
  */
+/** A service of a static balance whose servers are not those HAProxy has: only a reload can change them. */
+export function staticServersChanged(view: ServiceView, applied: Applied): boolean {
+  if (staticMembers(view) === undefined) return false;
+  const had = [...(applied.get(view.name)?.keys() ?? [])].sort().join(' ');
+  return had !== view.servers.map((s) => s.name).sort().join(' ');
+}
+
 export function runtimeCommands(view: ServiceView, applied: Applied, checks: boolean): string[] {
   const backend = view.name;
   const current = applied.get(backend) ?? new Map<string, AppliedServer>();

@@ -40,22 +40,19 @@ export async function workerPid(socket: string, timeoutMs = 5000): Promise<numbe
 /** HAProxy reads a CLI line into one buffer (16 kB by default): longer batches are split. */
 const MAX_LINE = 8 * 1024;
 
-/**
- * Sends commands in as few lines as fit (through `run`, which writes each line at once: the
- * lines are pipelined); returns the answers, line by line.
- */
-export function cliBatch(run: (line: string) => Promise<string>, commands: readonly string[]): Promise<string[]> {
-  const answers: Promise<string>[] = [];
+/** Sends commands in as few lines as fit (through `run`); returns the answers, line by line. */
+export async function cliBatch(run: (line: string) => Promise<string>, commands: readonly string[]): Promise<string[]> {
+  const answers: string[] = [];
   let line = '';
   for (const command of commands) {
     if (line && line.length + command.length + 1 > MAX_LINE) {
-      answers.push(run(line));
+      answers.push(await run(line));
       line = '';
     }
     line = line ? `${line};${command}` : command;
   }
-  if (line) answers.push(run(line));
-  return Promise.all(answers);
+  if (line) answers.push(await run(line));
+  return answers;
 }
 
 /** Lines of a runtime API answer that report a failure (success messages and blanks aside). */

@@ -18,10 +18,23 @@ export function structureOf(text: string): string {
     .join('\n');
 }
 
-/** What the template renders of a service outside its server lines. */
+/**
+ * Balance algorithms whose backends HAProxy 2.6 cannot give or take a server at run time
+ * (`add server`: "Backend must use a dynamic load balancing to support dynamic servers"): which
+ * servers such a service has is structure; only their states change at run time. (`source` is
+ * rendered with `hash-type consistent`, which can.)
+ */
+const STATIC_BALANCE = new Set(['static-rr']);
+
+/** The servers of a service whose membership only a reload can change, else undefined. */
+export function staticMembers(view: ServiceView): string | undefined {
+  return STATIC_BALANCE.has(view.balance) ? view.servers.map((s) => s.name).join(' ') : undefined;
+}
+
+/** What the template renders of a service outside its server lines (and, for a static balance, which servers). */
 export function serviceKey(view: ServiceView): string {
   const s = view.service;
-  return JSON.stringify([view.mode, view.bind, view.port, view.check, s.proxyProtocol, s.vhosts, s.vhostDefault, s.labels]);
+  return JSON.stringify([view.mode, view.bind, view.port, view.check, s.proxyProtocol, s.vhosts, s.vhostDefault, s.labels, staticMembers(view)]);
 }
 
 /** A rendered config with its structure (a Candidate). */
@@ -34,10 +47,13 @@ interface Structured {
 export class LoadedStructure {
   private text: string | undefined;
   private keys = new Map<string, string>();
+  /** The servers HAProxy loaded for each service of a static balance. */
+  private members = new Map<string, string>();
 
   /** HAProxy loaded `candidate` (a start or a reload). */
   loaded(candidate: Structured): void {
     this.text = candidate.structure;
+    this.members = new Map(candidate.view.services.flatMap((s) => (staticMembers(s) !== undefined ? [[s.service.name, staticMembers(s)!]] : [])));
     this.installed(candidate.view);
   }
 
@@ -53,6 +69,6 @@ export class LoadedStructure {
 
   /** Loading `candidate` needs a reload: its structure is not the one HAProxy runs. */
   needsReload(candidate: Structured): boolean {
-    return candidate.structure !== this.text;
+    return candidate.structure !== this.text || candidate.view.services.some((s) => staticMembers(s) !== undefined && this.members.get(s.service.name) !== staticMembers(s));
   }
 }

@@ -1,7 +1,6 @@
 import test from 'ava';
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CliSession, commandsIn } from '../src/cli-session.js';
@@ -84,52 +83,7 @@ test('a session HAProxy closed (its stats timeout) is reopened for the next comm
   t.regex(await session.run('show info'), /^Name: HAProxy/m);
   // Wait until HAProxy has dropped it: only the `show sess` stream itself is left.
   while ((await cliStreams(socket)) > 1) await new Promise((resolve) => setTimeout(resolve, 20));
-  // Both lines went out on the closed connection; both are sent again, in order, on a new one.
-  const [info, added] = await Promise.all([session.run('show info'), session.run('add server web/late 127.0.0.1:14')]);
-  t.regex(info, /^Name: HAProxy/m);
-  t.deepEqual(said(added), ['New server registered.']);
-});
-
-test('lines are pipelined: a line is written while the one before waits for its answer', async (t) => {
-  // A stand-in for HAProxy's CLI that answers nothing until it has read two command lines.
-  const dir = await mkdtemp(join(tmpdir(), 'mmsd-cli-pipeline-'));
-  const path = join(dir, 'admin.sock');
-  const server = createServer((connection) => {
-    let text = '';
-    connection.on('data', (chunk) => {
-      text += chunk.toString();
-      const lines = text.split('\n').filter(Boolean);
-      if (lines[0] === 'prompt' && lines.length === 3) connection.write(`\n> answer 1\n\n> answer 2\n\n> `);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(path, resolve));
-  const session = new CliSession(path);
-  t.teardown(async () => {
-    session.close();
-    await new Promise((resolve) => server.close(resolve));
-    await rm(dir, { recursive: true, force: true });
-  });
-  const first = session.run('set server web/a state ready', 2000);
-  t.is(session.pending, 1);
-  const second = session.run('set server web/b state ready', 2000);
-  t.is(session.pending, 2);
-  t.deepEqual((await Promise.all([first, second])).map(said), [['answer 1'], ['answer 2']]);
-  t.is(session.pending, 0);
-});
-
-test('closing a session fails the lines it has not answered, naming the socket', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'mmsd-cli-close-'));
-  const path = join(dir, 'admin.sock');
-  const server = createServer(() => {});
-  await new Promise<void>((resolve) => server.listen(path, resolve));
-  const session = new CliSession(path);
-  t.teardown(async () => {
-    await new Promise((resolve) => server.close(resolve));
-    await rm(dir, { recursive: true, force: true });
-  });
-  const lines = [session.run('show info'), session.run('show stat')];
-  session.close();
-  for (const line of lines) t.regex((await t.throwsAsync(line))!.message, /closed before it answered .*admin\.sock|admin\.sock.*closed before it answered/);
+  t.regex(await session.run('show info'), /^Name: HAProxy/m);
 });
 
 test('no HAProxy: the command fails with the socket named', async (t) => {

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { fdBudget } from '../src/fd-budget.js';
-import { runtimeCommands, stateCommands } from '../src/runtime.js';
+import { runtimeCommands, stateCommands, staticServersChanged } from '../src/runtime.js';
 import type { Applied } from '../src/runtime.js';
 import { stateFileFor } from '../src/server-states.js';
 import type { HaproxyView, ServiceView } from '../src/view.js';
@@ -84,4 +84,13 @@ test('file descriptors: maxconn is kept when the limit allows it, fitted when no
   const none = fdBudget(4096, 5001, 15_000, 20_000);
   t.is(none.needed, 28_257);
   t.regex(none.refusal!, /HAProxy cannot start; raise the limit .* or turn HAProxy's checks off \(checks: false\)$/);
+});
+
+test('staticServersChanged: only a static-rr service whose servers differ from what HAProxy has', (t) => {
+  const applied: Applied = new Map([['static', new Map([['a', { address: '10.0.0.1', port: 1, state: 'ready' as const, fresh: false }]])]]);
+  const of = (balance: string, ...names: string[]) => ({ name: 'static', balance, servers: names.map((name) => ({ name, state: 'maint' })) }) as unknown as ServiceView;
+  t.false(staticServersChanged(of('static-rr', 'a'), applied), 'the same servers, another state');
+  t.true(staticServersChanged(of('static-rr', 'a', 'b'), applied));
+  t.true(staticServersChanged(of('static-rr'), applied));
+  t.false(staticServersChanged(of('roundrobin', 'a', 'b'), applied), 'a dynamic balance');
 });

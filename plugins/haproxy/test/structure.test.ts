@@ -33,3 +33,15 @@ test('a service whose key is unchanged changes at run time; the rendered structu
   t.true(loaded.atRuntime(service({ extra: 'label' })));
   t.is(serviceKey(service({ a: '1' })), serviceKey(service({ a: '1' })));
 });
+
+test('static-rr (HAProxy cannot add or delete its servers at run time): which servers is structure, their states are not', (t) => {
+  const withServers = (balance: string, ...names: string[]) => ({ ...service({}), balance, servers: names.map((name) => ({ name, state: 'ready' })) }) as unknown as ServiceView;
+  const loaded = new LoadedStructure();
+  loaded.loaded({ view: view(withServers('static-rr', 'a'), { ...withServers('roundrobin', 'a'), name: 'rr', service: { ...withServers('roundrobin').service, name: 'rr' } } as ServiceView), structure: 'S' });
+  t.true(loaded.atRuntime({ ...withServers('static-rr', 'a'), servers: [{ name: 'a', state: 'maint' }] } as unknown as ServiceView), 'a state change is a runtime change');
+  t.false(loaded.atRuntime(withServers('static-rr', 'a', 'b')), 'a new server is not');
+  t.true(loaded.needsReload({ view: view(withServers('static-rr', 'a', 'b')), structure: 'S' }), 'and reloads though no other line changed');
+  t.false(loaded.needsReload({ view: view(withServers('static-rr', 'a')), structure: 'S' }));
+  const rr = { ...withServers('roundrobin', 'a', 'b'), name: 'rr', service: { ...withServers('roundrobin').service, name: 'rr' } } as unknown as ServiceView;
+  t.true(loaded.atRuntime(rr), 'a dynamic balance takes servers at run time');
+});
