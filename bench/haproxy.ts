@@ -4,9 +4,9 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as delay } from 'node:timers/promises';
-import { threadTimes } from './schedstat.js';
 import { serviceName } from '@mmsd/core';
 import { haproxyCli as cli, haproxyWorkerPid as workerPid, parseServersState, proxyName, serverName } from '@mmsd/plugin-haproxy';
+import { threadTimes } from './schedstat.js';
 import { startSimProcess } from './sim-process.js';
 import type { Summary } from './stats.js';
 import { summarize } from './stats.js';
@@ -90,12 +90,6 @@ async function rssMb(pid: number): Promise<number> {
   return Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0) / 1024;
 }
 
-/**
- * The haproxy handler with the real CLI and a real HAProxy against a simulated cluster: the
- * start, health flips applied through the runtime API (observed on HAProxy's admin socket),
- * and new apps (a reload each). HAProxy's own health checks are off (the synthetic tasks do
- * not exist); services are bound on 127.0.0.2.
- */
 function runQueueSummary(waits: { latency: number; mmsd: number; haproxy: number }[]): HaproxyResult['runQueueWait'] {
   const slowest = [...waits].sort((a, b) => b.latency - a.latency).slice(0, Math.max(1, Math.ceil(waits.length / 100)));
   const mean = (values: number[]) => values.reduce((sum, v) => sum + v, 0) / values.length;
@@ -109,6 +103,12 @@ function runQueueSummary(waits: { latency: number; mmsd: number; haproxy: number
 /** How long before a measured task start the bench asks the simulator for it. */
 const LAUNCH_AHEAD_MS = 20;
 
+/**
+ * The haproxy handler with the real CLI and a real HAProxy against a simulated cluster: the
+ * start, health flips applied through the runtime API (observed on HAProxy's admin socket),
+ * and new apps (a reload each). HAProxy's own health checks are off (the synthetic tasks do
+ * not exist); services are bound on 127.0.0.2.
+ */
 export async function benchHaproxy(apps: number, tasksPerApp: number, events: number, reloads: number): Promise<HaproxyResult> {
   const sim = await startSimProcess(['--apps', String(apps), '--tasks', String(tasksPerApp), '--heartbeat', '10000']);
   const scratch = await runtimeDir('mmsd-bench-haproxy-');
@@ -166,11 +166,12 @@ export async function benchHaproxy(apps: number, tasksPerApp: number, events: nu
     const waits: { latency: number; mmsd: number; haproxy: number }[] = [];
     const mmsdCpu: { loop: number; all: number }[] = [];
     let clockDisagreements = 0;
+    // The worker measured (task starts reload nothing; `sameWorker` below says if one did).
+    const haproxyPid = (await workerPid(files.socket)) ?? Number.NaN;
     try {
       for (let i = 0; i < events; i++) {
         const app = list.apps[Math.floor(Math.random() * list.apps.length)]!;
         const backend = proxyName(serviceName(app.id, 0));
-        const haproxyPid = (await workerPid(files.socket)) ?? Number.NaN;
         const before = [await threadTimes(mmsd.pid!, 'main'), await threadTimes(mmsd.pid!, 'all'), await threadTimes(haproxyPid, 'all')];
         const t0 = wallNow();
         const { taskId } = (await sim.post(`/_sim/apps${app.id}/launch`, { host: 'agent-1.cluster.internal', ports: [40_000 + i], after: LAUNCH_AHEAD_MS })) as { taskId: string };

@@ -219,13 +219,6 @@ async function handle(sim: SimulatorHost, request: IncomingMessage, response: Se
   return send(response, 405, message(`${method} ${path} is not supported by the simulator`));
 }
 
-/**
- * `/_sim/*`: controls that are not Marathon's API. `POST /_sim/faults` {…Faults},
- * `DELETE /_sim/faults`, `POST /_sim/streams/drop`, `POST /_sim/tasks/<id>/health` {alive},
- * `POST /_sim/tasks/<id>/state` {state}, `POST /_sim/apps/<id>/launch` {host, ports, after},
- * `GET /_sim/tasks/<id>/timing` (of a launch with `after`),
- * `POST /_sim/events` {eventType, …}, `GET /_sim/requests`.
- */
 /** Each simulator's last delayed launches (`after`): their times, by task id. */
 const delayedLaunches = new WeakMap<SimulatorHost, Map<string, object>>();
 function launchTimings(sim: SimulatorHost): Map<string, object> {
@@ -239,6 +232,13 @@ function rememberTiming(sim: SimulatorHost, taskId: string, timing: object): voi
   if (timings.size > 10_000) timings.delete(timings.keys().next().value!);
 }
 
+/**
+ * `/_sim/*`: controls that are not Marathon's API. `POST /_sim/faults` {…Faults},
+ * `DELETE /_sim/faults`, `POST /_sim/streams/drop`, `POST /_sim/tasks/<id>/health` {alive},
+ * `POST /_sim/tasks/<id>/state` {state}, `POST /_sim/apps/<id>/launch` {host, ports, after},
+ * `GET /_sim/tasks/<id>/timing` (of a launch with `after`),
+ * `POST /_sim/events` {eventType, …}, `GET /_sim/requests`.
+ */
 async function control(sim: SimulatorHost, method: string, path: string, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const ok = (value: unknown = { ok: true }) => send(response, 200, JSON.stringify(value));
   if (path === '/_sim/faults' && method === 'POST') {

@@ -211,7 +211,7 @@ export class HaproxyController {
     if (!this.running) return this.start();
     const candidate = await this.candidate();
     if (!candidate) return;
-    if (!force && this.timers.failed === 0 && !this.structure.needsReload(candidate) && !candidate.view.services.some((v) => staticServersChanged(v, this.applied))) {
+    if (!force && this.timers.failed === 0 && !this.structure.needsReload(candidate)) {
       if (!(await this.file.install(candidate))) return;
       this.structure.installed(candidate.view);
       const commands = candidate.view.services.flatMap((service) => runtimeCommands(service, this.applied, this.options.checks));

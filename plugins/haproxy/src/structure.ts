@@ -53,7 +53,11 @@ export class LoadedStructure {
   /** HAProxy loaded `candidate` (a start or a reload). */
   loaded(candidate: Structured): void {
     this.text = candidate.structure;
-    this.members = new Map(candidate.view.services.flatMap((s) => (staticMembers(s) !== undefined ? [[s.service.name, staticMembers(s)!]] : [])));
+    this.members = new Map();
+    for (const s of candidate.view.services) {
+      const members = staticMembers(s);
+      if (members !== undefined) this.members.set(s.service.name, members);
+    }
     this.installed(candidate.view);
   }
 
@@ -69,6 +73,12 @@ export class LoadedStructure {
 
   /** Loading `candidate` needs a reload: its structure is not the one HAProxy runs. */
   needsReload(candidate: Structured): boolean {
-    return candidate.structure !== this.text || candidate.view.services.some((s) => staticMembers(s) !== undefined && this.members.get(s.service.name) !== staticMembers(s));
+    return (
+      candidate.structure !== this.text ||
+      candidate.view.services.some((s) => {
+        const members = staticMembers(s);
+        return members !== undefined && this.members.get(s.service.name) !== members;
+      })
+    );
   }
 }

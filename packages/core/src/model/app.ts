@@ -80,12 +80,7 @@ export function makeApp(definition: AppDefinition, tasks: ReadonlyMap<string, Ta
     definition.ports,
     definition.healthChecks,
   ]);
-  if (previous && definitionKeys.get(previous) === key) {
-    if (tasksEqual(previous.tasks, tasks)) return previous;
-    const app = Object.freeze({ ...previous, tasks });
-    definitionKeys.set(app, key);
-    return app;
-  }
+  if (previous && definitionKeys.get(previous) === key) return withTasks(previous, tasks);
   const app: App = Object.freeze({
     id: definition.id,
     version: definition.version,
