@@ -57,38 +57,6 @@ test('requests reach exactly the up tasks; backend changes apply through the run
   await waitFor(async () => (await readFile(files.configFile, 'utf8')) === rendered, { what: 'the file equal to what render prints' });
 });
 
-test("server states survive a reload: maintenance, drain, and what HAProxy's own checks found", async (t) => {
-  const { sim, s, files, config } = await setup(t);
-  const [b1, b2, b3, b4] = await backends(t, ['b1', 'b2', 'b3', 'b4']);
-  const port = await freePort();
-  await webApp(sim, '/web', port, [b1!, b2!, b3!, b4!]);
-  const cli = startMmsd(t, config, s.env);
-  await serving(port);
-  await waitFor(async () => (await hits(port, 16)).size === 4, { what: 'all four serving' });
-  const server = (b: HttpBackend) => serverName(sim.tasks('/web').find((x) => (x.ports as number[])[0] === b.port)!.id as string);
-  const [n1, n2, n3, n4] = [b1!, b2!, b3!, b4!].map(server) as [string, string, string, string];
-
-  await sim.setHealth(sim.tasks('/web').find((x) => server(b2!) === serverName(x.id as string))!.id as string, false);
-  await sim.setTaskState(sim.tasks('/web').find((x) => server(b3!) === serverName(x.id as string))!.id as string, 'TASK_KILLING');
-  await b4!.close(); // its task still runs for Marathon; HAProxy's check finds it down
-  await waitFor(async () => (await serversUp(files.socket, 'web')).join() === n1, { what: 'only b1 up' });
-  const states = await serverStates(files.socket, 'web');
-  t.deepEqual([states.get(n2), states.get(n3), states.get(n4)], ['maint', 'drain', 'ready']);
-  t.deepEqual(sorted(await hits(port, 12)), ['b1'], 'a draining task gets no new connections');
-
-  // A structural change (a new service): a reload.
-  const worker = await workerPid(files.socket);
-  const logged = cli.err.length;
-  await sim.createApp({ id: '/another', instances: 0, portDefinitions: [{ port: await freePort() }] });
-  await cli.line(/HAProxy reloaded/, { stream: 'err', after: logged });
-  t.not(await workerPid(files.socket), worker);
-  // Right after the reload, before any check of the new worker could have run (fall 3 × 1 s):
-  t.deepEqual(await serversUp(files.socket, 'web'), [n1], 'the new worker starts from the saved states');
-  const after = await serverStates(files.socket, 'web');
-  t.deepEqual([after.get(n1), after.get(n2), after.get(n3), after.get(n4)], ['ready', 'maint', 'drain', 'ready']);
-  t.deepEqual(sorted(await hits(port, 12)), ['b1']);
-});
-
 test('tasks that arrive while HAProxy reloads are added at run time', async (t) => {
   const { sim, s, files, config } = await setup(t, { extra: { minReloadInterval: 1, writeDelay: 0 } });
   const list = await backends(t, ['n1', 'n2', 'n3', 'other']);

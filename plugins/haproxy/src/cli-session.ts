@@ -10,6 +10,11 @@ export interface CliSessionOptions {
    * commands could go to a stopping worker.
    */
   maxAgeMs?: number;
+  /**
+   * false: one connection only, to the worker that accepted it; once closed, commands fail
+   * instead of reaching whatever worker answers on the socket now.
+   */
+  reconnect?: boolean;
 }
 
 interface Pending {
@@ -45,6 +50,8 @@ export class CliSession {
   private idleTimer: NodeJS.Timeout | undefined;
   private readonly idleMs: number;
   private readonly maxAgeMs: number;
+  private readonly reconnect: boolean;
+  private connected = false;
 
   constructor(
     private readonly path: string,
@@ -52,6 +59,7 @@ export class CliSession {
   ) {
     this.idleMs = options.idleMs ?? 1000;
     this.maxAgeMs = options.maxAgeMs ?? 2000;
+    this.reconnect = options.reconnect ?? true;
   }
 
   /** Sends one command line (commands separated by `;`); resolves with its answer. */
@@ -72,6 +80,7 @@ export class CliSession {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     if (this.socket && Date.now() - this.openedAt > this.maxAgeMs) this.close();
     const reused = this.socket !== undefined;
+    if (!reused && this.connected && !this.reconnect) throw new Error(`the session with ${this.path} is closed`);
     const socket = this.socket ?? this.connect();
     try {
       const answer = await new Promise<string>((resolve, reject) => {
@@ -101,7 +110,7 @@ export class CliSession {
       return answer;
     } catch (error) {
       // HAProxy closed an idle session just as the command went out: it was not read.
-      if (mayRetry && reused && (error as { unanswered?: boolean }).unanswered) return this.exchange(line, timeoutMs, false);
+      if (mayRetry && reused && this.reconnect && (error as { unanswered?: boolean }).unanswered) return this.exchange(line, timeoutMs, false);
       throw error;
     } finally {
       this.pending = undefined;
@@ -111,6 +120,7 @@ export class CliSession {
   private connect(): Socket {
     const socket = createConnection(this.path);
     this.socket = socket;
+    this.connected = true;
     this.openedAt = Date.now();
     this.buffer = '';
     let greeted = false;

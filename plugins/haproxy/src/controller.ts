@@ -125,6 +125,7 @@ export class HaproxyController {
     this.timers.stop();
     this.supervisor.stop();
     this.sender.stop();
+    this.handover.release();
     const due = this.file.stopTimers();
     await this.queue;
     await this.file.finish(due);
@@ -222,10 +223,11 @@ export class HaproxyController {
     try {
       await this.handover.save(candidate.view, this.applied);
     } catch (error) {
+      this.handover.release();
       this.retryReload(`cannot write the server states to ${this.options.stateFile} (${(error as Error).message}), so HAProxy was not reloaded`);
       return;
     }
-    if (!(await this.file.install(candidate))) return;
+    if (!(await this.file.install(candidate))) return this.handover.release();
     const saved = performance.now();
     this.sender.disconnect();
     try {
@@ -245,6 +247,7 @@ export class HaproxyController {
       );
       await this.catchUp(candidate.snapshot);
     } catch (error) {
+      this.handover.release();
       this.metrics.reloads.inc({ outcome: 'failed' });
       this.retryReload((error as Error).message);
     }

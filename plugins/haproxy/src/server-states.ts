@@ -73,3 +73,26 @@ export function alignStates(view: HaproxyView, actual: readonly ServerRuntimeSta
   }
   return commands;
 }
+
+/**
+ * What the replaced worker's checks found after its states were saved for the new one (it stops
+ * checking once the new worker runs, so `last` is what it knew then): a server that came up
+ * there meanwhile starts DOWN in the new worker, one that went down starts UP. The new worker is
+ * told, for every server ready in both at the same address that the view wants ready; its own
+ * checks go on from there (HAProxy 2.6: `health up` lasts until `fall` checks fail, `health
+ * down` until `rise` pass).
+ */
+export function carriedChecks(view: HaproxyView, last: readonly ServerRuntimeState[], actual: readonly ServerRuntimeState[]): string[] {
+  const wanted = new Set<string>();
+  for (const service of view.services) for (const server of service.servers) if (server.state === 'ready') wanted.add(`${service.name}/${server.name}`);
+  const before = new Map(last.map((s) => [`${s.backend}/${s.server}`, s]));
+  const commands: string[] = [];
+  for (const now of actual) {
+    const id = `${now.backend}/${now.server}`;
+    const was = before.get(id);
+    if (!was || !wanted.has(id) || was.admin !== 'ready' || now.admin !== 'ready') continue;
+    if (was.address !== now.address || was.port !== now.port || was.operational === now.operational) continue;
+    commands.push(`set server ${id} health ${was.operational}`);
+  }
+  return commands;
+}

@@ -86,6 +86,19 @@ test('a session HAProxy closed (its stats timeout) is reopened for the next comm
   t.regex(await session.run('show info'), /^Name: HAProxy/m);
 });
 
+test('reconnect: false — a session stays with its worker: once closed, a command fails rather than reach a new one', async (t) => {
+  const { socket, master } = await haproxy(t);
+  const session = new CliSession(socket, { idleMs: 60_000, maxAgeMs: 60_000, reconnect: false });
+  t.teardown(() => session.close());
+  const pid = (answer: string) => Number(/^Pid: (\d+)$/m.exec(answer)?.[1]);
+  const before = pid(await session.run('show info'));
+  await cli(master, 'reload');
+  while ((await workerPid(socket)) === before) await new Promise((resolve) => setImmediate(resolve));
+  t.is(pid(await session.run('show info')), before);
+  session.close();
+  t.regex((await t.throwsAsync(session.run('show info')))!.message, /session with .*admin\.sock is closed/);
+});
+
 test('no HAProxy: the command fails with the socket named', async (t) => {
   const session = new CliSession(join(tmpdir(), 'mmsd-no-such-haproxy.sock'));
   const error = await t.throwsAsync(session.run('show info'));

@@ -2,7 +2,8 @@ import test from 'ava';
 import { fdBudget } from '../src/fd-budget.js';
 import { runtimeCommands, stateCommands, staticServersChanged } from '../src/runtime.js';
 import type { Applied } from '../src/runtime.js';
-import { stateFileFor } from '../src/server-states.js';
+import { carriedChecks, stateFileFor } from '../src/server-states.js';
+import type { ServerRuntimeState } from '../src/socket.js';
 import type { HaproxyView, ServiceView } from '../src/view.js';
 
 const server = (name: string, state: 'ready' | 'drain' | 'maint', port = 31000) =>
@@ -69,6 +70,19 @@ test('the state file: saved states kept, every checked ready server they lack st
     stateFileFor(v, undefined, true, ['web/old']).split('\n').filter((l) => /^0 /.test(l)).map((l) => l.split(' ')[3]),
     ['new'],
   );
+});
+
+test('what the replaced worker found after the save is carried over; nothing else is', (t) => {
+  const v = view([service('web', [server('came', 'ready'), server('went', 'ready'), server('same', 'ready'), server('moved', 'ready'), server('off', 'maint')])]);
+  const state = (name: string, operational: 'up' | 'down', extra: Partial<ServerRuntimeState> = {}): ServerRuntimeState => ({
+    backend: 'web', server: name, address: '10.0.0.1', port: 31000, admin: 'ready', operational, ...extra,
+  });
+  const last = [state('came', 'up'), state('went', 'down'), state('same', 'up'), state('moved', 'up', { port: 31001 }), state('off', 'up'), state('gone', 'up')];
+  const actual = [state('came', 'down'), state('went', 'up'), state('same', 'up'), state('moved', 'down'), state('off', 'down', { admin: 'maint' })];
+  t.deepEqual(carriedChecks(v, last, actual), ['set server web/came health up', 'set server web/went health down']);
+  // A server the view keeps out, or one in maintenance in either worker, is left to alignStates.
+  t.deepEqual(carriedChecks(view([service('web', [server('came', 'maint')])]), last, actual), []);
+  t.deepEqual(carriedChecks(v, [state('came', 'up', { admin: 'drain' })], actual), []);
 });
 
 test('file descriptors: maxconn is kept when the limit allows it, fitted when not, an error when nothing fits', (t) => {
