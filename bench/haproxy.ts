@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 import { setTimeout as delay } from 'node:timers/promises';
 import { serviceName } from '@mmsd/core';
 import { haproxyCli as cli, haproxyWorkerPid as workerPid, parseServersState, proxyName, serverName } from '@mmsd/plugin-haproxy';
-import { threadTimes } from './schedstat.js';
+import { stealMs, threadTimes } from './schedstat.js';
 import { startSimProcess } from './sim-process.js';
 import type { Summary } from './stats.js';
 import { summarize } from './stats.js';
@@ -51,11 +51,14 @@ export interface HaproxyResult {
    * Over each start (launch asked → server ready), how long mmsd's event loop and HAProxy's
    * worker threads were runnable but not running (ms, /proc schedstat); and, for the slowest
    * 1% of starts, their mean latency and mmsd's mean wait: how much of the tail is waiting for
-   * a CPU rather than work.
+   * a CPU rather than work. `stealMs`: the host's steal over a start's window (launch asked
+   * 20 ms ahead → ready), mean of all starts and of the slowest 1%.
    */
-  runQueueWait: { mmsd: Summary; haproxy: Summary; slowest: { starts: number; meanMs: number; mmsdWaitMs: number } };
+  runQueueWait: { mmsd: Summary; haproxy: Summary; slowest: { starts: number; meanMs: number; mmsdWaitMs: number; stealMs: number }; stealMs: number };
   /** mmsd's CPU time (ms) from the launch asked to the server ready: its event loop's, all its threads'. */
   mmsdCpuPerStart: { loop: Summary; all: Summary };
+  /** The simulator's CPU time (ms, all threads) over the same window, its answer to the launch request included: what the fake Marathon adds on the same vCPUs. */
+  simCpuPerStart: Summary;
   /** Starts whose times disagree (HAProxy's before the simulator's): the clocks are not comparable if any. */
   clockDisagreements: number;
   /** mmsd's peak RSS (VmHWM) over the whole run. */
@@ -90,13 +93,14 @@ async function rssMb(pid: number): Promise<number> {
   return Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0) / 1024;
 }
 
-function runQueueSummary(waits: { latency: number; mmsd: number; haproxy: number }[]): HaproxyResult['runQueueWait'] {
+function runQueueSummary(waits: { latency: number; mmsd: number; haproxy: number; steal: number }[]): HaproxyResult['runQueueWait'] {
   const slowest = [...waits].sort((a, b) => b.latency - a.latency).slice(0, Math.max(1, Math.ceil(waits.length / 100)));
   const mean = (values: number[]) => values.reduce((sum, v) => sum + v, 0) / values.length;
   return {
     mmsd: summarize(waits.map((w) => w.mmsd)),
     haproxy: summarize(waits.map((w) => w.haproxy)),
-    slowest: { starts: slowest.length, meanMs: mean(slowest.map((w) => w.latency)), mmsdWaitMs: mean(slowest.map((w) => w.mmsd)) },
+    slowest: { starts: slowest.length, meanMs: mean(slowest.map((w) => w.latency)), mmsdWaitMs: mean(slowest.map((w) => w.mmsd)), stealMs: mean(slowest.map((w) => w.steal)) },
+    stealMs: mean(waits.map((w) => w.steal)),
   };
 }
 
@@ -163,8 +167,9 @@ export async function benchHaproxy(apps: number, tasksPerApp: number, events: nu
     const startToReady: number[] = [];
     const startToReadySeen: number[] = [];
     const healthToReady: number[] = [];
-    const waits: { latency: number; mmsd: number; haproxy: number }[] = [];
+    const waits: { latency: number; mmsd: number; haproxy: number; steal: number }[] = [];
     const mmsdCpu: { loop: number; all: number }[] = [];
+    const simCpu: number[] = [];
     let clockDisagreements = 0;
     // The worker measured (task starts reload nothing; `sameWorker` below says if one did).
     const haproxyPid = (await workerPid(files.socket)) ?? Number.NaN;
@@ -173,10 +178,14 @@ export async function benchHaproxy(apps: number, tasksPerApp: number, events: nu
         const app = list.apps[Math.floor(Math.random() * list.apps.length)]!;
         const backend = proxyName(serviceName(app.id, 0));
         const before = [await threadTimes(mmsd.pid!, 'main'), await threadTimes(mmsd.pid!, 'all'), await threadTimes(haproxyPid, 'all')];
+        const stolenBefore = await stealMs();
+        const simBefore = await threadTimes(sim.child.pid!, 'all');
         const t0 = wallNow();
         const { taskId } = (await sim.post(`/_sim/apps${app.id}/launch`, { host: 'agent-1.cluster.internal', ports: [40_000 + i], after: LAUNCH_AHEAD_MS })) as { taskId: string };
         const applied = await syslog.when(backend, serverName(taskId), 'ready', t0);
         const after = [await threadTimes(mmsd.pid!, 'main'), await threadTimes(mmsd.pid!, 'all'), await threadTimes(haproxyPid, 'all')];
+        const stolen = (await stealMs()) - stolenBefore;
+        simCpu.push((await threadTimes(sim.child.pid!, 'all')).cpu - simBefore.cpu);
         const { runningAt, healthAt } = (await (await fetch(`${sim.url}/_sim/tasks/${encodeURIComponent(taskId)}/timing`)).json()) as { runningAt: number; healthAt: number };
         const ready = await observer.when(backend, serverName(taskId), 'ready', t0);
         // HAProxy logs the change a few µs before `show servers state` (another thread) has it.
@@ -186,7 +195,7 @@ export async function benchHaproxy(apps: number, tasksPerApp: number, events: nu
         }, `${taskId} ready and up in HAProxy after its log said so`, 5000);
         if (applied < runningAt) clockDisagreements++;
         startToReady.push(applied - runningAt);
-        waits.push({ latency: applied - runningAt, mmsd: after[0]!.wait - before[0]!.wait, haproxy: after[2]!.wait - before[2]!.wait });
+        waits.push({ latency: applied - runningAt, mmsd: after[0]!.wait - before[0]!.wait, haproxy: after[2]!.wait - before[2]!.wait, steal: stolen });
         mmsdCpu.push({ loop: after[0]!.cpu - before[0]!.cpu, all: after[1]!.cpu - before[1]!.cpu });
         healthToReady.push(applied - healthAt);
         const seen = observer.runningAt(taskId);
@@ -238,6 +247,7 @@ export async function benchHaproxy(apps: number, tasksPerApp: number, events: nu
       healthToReady: summarize(healthToReady),
       runQueueWait: runQueueSummary(waits),
       mmsdCpuPerStart: { loop: summarize(mmsdCpu.map((c) => c.loop)), all: summarize(mmsdCpu.map((c) => c.all)) },
+      simCpuPerStart: summarize(simCpu),
       clockDisagreements,
       mmsdPeakRssMb: Number(/^VmHWM:\s+(\d+)/m.exec(await readFile(`/proc/${mmsd.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024,
       reloadLines: log.filter((l) => /HAProxy reloaded|checked by haproxy -c/.test(l)).map((l) => l.replace(/^\S+ /, '')),

@@ -115,11 +115,11 @@ if (!values.only || values.only === 'haproxy') {
     );
   }
   console.log('\nthe same starts: mmsd\'s CPU time over each (the launch asked → the server ready); how long mmsd\'s event loop and HAProxy\'s worker were runnable but not running (waiting for a CPU), and the slowest 1%\n');
-  console.log('| apps × tasks | mmsd CPU per start median (event loop) | (all threads) | mmsd waited median | p99 | HAProxy waited median | p99 | slowest 1%: starts | their mean event → ready | mmsd waited in them |');
-  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  console.log('| apps × tasks | mmsd CPU per start median (event loop) | (all threads) | simulator CPU median | mmsd waited median | p99 | HAProxy waited median | p99 | slowest 1%: starts | their mean event → ready | mmsd waited in them | host steal per start (all) | (slowest 1%) |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const r of results.haproxy) {
     const w = r.runQueueWait;
-    console.log(`| ${r.apps} × ${r.tasksPerApp} | ${ms(r.mmsdCpuPerStart.loop.median)} | ${ms(r.mmsdCpuPerStart.all.median)} | ${ms(w.mmsd.median)} | ${ms(w.mmsd.p99)} | ${ms(w.haproxy.median)} | ${ms(w.haproxy.p99)} | ${w.slowest.starts} | ${ms(w.slowest.meanMs)} | ${ms(w.slowest.mmsdWaitMs)} |`);
+    console.log(`| ${r.apps} × ${r.tasksPerApp} | ${ms(r.mmsdCpuPerStart.loop.median)} | ${ms(r.mmsdCpuPerStart.all.median)} | ${ms(r.simCpuPerStart.median)} | ${ms(w.mmsd.median)} | ${ms(w.mmsd.p99)} | ${ms(w.haproxy.median)} | ${ms(w.haproxy.p99)} | ${w.slowest.starts} | ${ms(w.slowest.meanMs)} | ${ms(w.slowest.mmsdWaitMs)} | ${ms(w.stealMs)} | ${ms(w.slowest.stealMs)} |`);
   }
   const [small, large] = [results.haproxy[0], results.haproxy.at(-1)];
   if (small && large && small !== large) {
@@ -136,7 +136,7 @@ if (!values.only || values.only === 'haproxy-restart') {
   }
   console.log('\nHAProxy killed (SIGKILL of master or worker): the real CLI, HAProxy checks on, 100 requests/s on new connections\n');
   console.log('| apps | kills | kill → HAProxy started median | max | kill → last refused median | max | kill → last failed median | max | refused per kill median | max | 503 per kill median | max |');
-  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const r of results.haproxyRestart) {
     console.log(
       `| ${r.apps} | ${r.kills} | ${ms(r.restartedMs.median)} | ${ms(r.restartedMs.max)} | ${ms(r.refusedUntilMs.median)} | ${ms(r.refusedUntilMs.max)} | ${ms(r.servedMs.median)} | ${ms(r.servedMs.max)} | ${r.refused.median} | ${r.refused.max} | ${r.unavailable.median} | ${r.unavailable.max} |`,

@@ -30,3 +30,17 @@ export async function threadTimes(pid: number, threads: 'main' | 'all'): Promise
     return { cpu: Number.NaN, wait: Number.NaN };
   }
 }
+
+/**
+ * Time the host took the machine's vCPUs away while they had work (`steal` of `/proc/stat`,
+ * all CPUs, ms; in ticks of 10 ms). Within the guest it shows as neither CPU time nor a
+ * run-queue wait (the kernel leaves it out of both with paravirtual steal accounting).
+ */
+export async function stealMs(): Promise<number> {
+  try {
+    const cpu = (await readFile('/proc/stat', 'utf8')).split('\n', 1)[0]!.split(/\s+/);
+    return Number(cpu[8]) * 10;
+  } catch {
+    return Number.NaN;
+  }
+}
