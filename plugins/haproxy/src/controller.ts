@@ -98,19 +98,8 @@ export class HaproxyController {
       await this.enqueue(() => this.startOrAdopt());
       return;
     }
-    const runtime: string[] = [];
-    let structural = false;
-    for (const change of changes.services) {
-      const tcpBefore = change.before?.transport === 'tcp';
-      const tcpAfter = change.after?.transport === 'tcp';
-      if (!tcpBefore && !tcpAfter) continue;
-      if (!change.before || !change.after || !tcpBefore || !tcpAfter) structural = true;
-      else if (!this.structure.atRuntime(serviceView(change.after, this.options))) structural = true;
-      else {
-        runtime.push(change.name);
-        this.file.changedAtRuntime(change.name, snapshot.version);
-      }
-    }
+    const { structural, runtime } = this.structure.classify(changes.services, this.options);
+    for (const name of runtime) this.file.changedAtRuntime(name, snapshot.version);
     if (structural) this.timers.schedule();
     if (runtime.length > 0 && this.options.manage) {
       const update = this.enqueue(() => this.updateAtRuntime(runtime));

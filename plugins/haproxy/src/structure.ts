@@ -1,3 +1,6 @@
+import type { ServiceChange } from '@mmsd/core';
+import type { HaproxyOptions } from './options.js';
+import { serviceView } from './view.js';
 import type { HaproxyView, ServiceView } from './view.js';
 
 /**
@@ -69,6 +72,24 @@ export class LoadedStructure {
   /** A change of this service can be applied at run time (and spliced into the file). */
   atRuntime(view: ServiceView): boolean {
     return this.keys.get(view.service.name) === serviceKey(view);
+  }
+
+  /**
+   * Which of a snapshot's service changes the runtime API applies (`runtime`, by name), and
+   * whether any needs a reload (a TCP service added, removed or redefined). HTTP-only
+   * services are not this handler's.
+   */
+  classify(changes: Iterable<ServiceChange>, options: HaproxyOptions): { structural: boolean; runtime: string[] } {
+    const runtime: string[] = [];
+    let structural = false;
+    for (const change of changes) {
+      const tcpBefore = change.before?.transport === 'tcp';
+      const tcpAfter = change.after?.transport === 'tcp';
+      if (!tcpBefore && !tcpAfter) continue;
+      if (!change.before || !change.after || !tcpBefore || !tcpAfter || !this.atRuntime(serviceView(change.after, options))) structural = true;
+      else runtime.push(change.name);
+    }
+    return { structural, runtime };
   }
 
   /** Loading `candidate` needs a reload: its structure is not the one HAProxy runs. */

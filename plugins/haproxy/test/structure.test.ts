@@ -1,6 +1,10 @@
 import test from 'ava';
+import { readFile } from 'node:fs/promises';
+import type { MarathonApp, ServiceChange, Snapshot } from '@mmsd/core';
 import { LoadedStructure, serviceKey, structureOf } from '../src/structure.js';
+import { buildView } from '../src/view.js';
 import type { HaproxyView, ServiceView } from '../src/view.js';
+import { optionsDefaults, snapshotOf } from './support.js';
 
 const service = (labels: Record<string, string>, port = 10000): ServiceView =>
   ({
@@ -44,4 +48,22 @@ test('static-rr (HAProxy cannot add or delete its servers at run time): which se
   t.false(loaded.needsReload({ view: view(withServers('static-rr', 'a')), structure: 'S' }));
   const rr = { ...withServers('roundrobin', 'a', 'b'), name: 'rr', service: { ...withServers('roundrobin').service, name: 'rr' } } as unknown as ServiceView;
   t.true(loaded.atRuntime(rr), 'a dynamic balance takes servers at run time');
+});
+
+test('classify: task changes of a loaded TCP service go to the runtime API; a new port or a new service to a reload', async (t) => {
+  const apps = (JSON.parse(await readFile(new URL('./fixtures/labels.json', import.meta.url), 'utf8')) as { apps: MarathonApp[] }).apps;
+  const site = apps.find((a) => a.id === '/web/site')!;
+  const options = optionsDefaults();
+  const before = snapshotOf(apps);
+  const loaded = new LoadedStructure();
+  loaded.loaded({ view: buildView(before, options), structure: 'S' });
+  const changes = (after: Snapshot, name: string): ServiceChange[] => [{ name, before: before.services.get(name), after: after.services.get(name) } as ServiceChange];
+  const others = apps.filter((a) => a !== site);
+  const fewerTasks = snapshotOf([...others, { ...site, tasks: site.tasks!.slice(1) }]);
+  t.deepEqual(loaded.classify(changes(fewerTasks, 'web.site'), options), { structural: false, runtime: ['web.site'] });
+  const newPort = snapshotOf([...others, { ...site, portDefinitions: [{ ...site.portDefinitions![0]!, port: 11999 }] }]);
+  t.true(loaded.classify(changes(newPort, 'web.site'), options).structural);
+  const added = snapshotOf([...apps, { ...site, id: '/web/other' }]);
+  t.true(loaded.classify(changes(added, 'web.other'), options).structural);
+  t.deepEqual(loaded.classify([], options), { structural: false, runtime: [] });
 });
