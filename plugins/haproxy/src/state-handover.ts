@@ -6,8 +6,10 @@ import { alignStates, carriedChecks, stateFileFor } from './server-states.js';
 import { cli, parseServersState } from './socket.js';
 import type { HaproxyView } from './view.js';
 
-/** How long the session with a worker being replaced may stay open (HAProxy's `stats timeout` closes it after 10 s idle). */
+/** How long the session with a worker being replaced may stay open (as long as mmsd waits for a reload). */
 const OUTGOING_MS = 60_000;
+/** A command on that session this often, so that HAProxy's `stats timeout` (10 s idle) does not close it during a long reload. */
+const KEEPALIVE_MS = 3000;
 
 /**
  * Server states across a (re)load of HAProxy: written to the server-state file for the new
@@ -20,10 +22,12 @@ export class StateHandover {
    * what its checks found since the save is carried over too.
    */
   private outgoing: CliSession | undefined;
+  private keepalive: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly ctx: PluginContext<HaproxyOptions>,
     private readonly options: HaproxyOptions,
+    private readonly keepaliveMs = KEEPALIVE_MS,
   ) {}
 
   /** A new HAProxy knows nothing of its servers: every checked one starts DOWN. */
@@ -40,6 +44,8 @@ export class StateHandover {
     try {
       states = await session.run('show servers state', 30_000);
       this.outgoing = session;
+      this.keepalive = setInterval(() => void session.run('show version', 5000).catch(() => undefined), this.keepaliveMs);
+      this.keepalive.unref();
     } catch (error) {
       session.close();
       this.ctx.log.warn('could not save the server states before the reload: %s', (error as Error).message);
@@ -52,6 +58,12 @@ export class StateHandover {
   release(): void {
     this.outgoing?.close();
     this.outgoing = undefined;
+    this.stopKeepalive();
+  }
+
+  private stopKeepalive(): void {
+    if (this.keepalive) clearInterval(this.keepalive);
+    this.keepalive = undefined;
   }
 
   /**
@@ -62,6 +74,7 @@ export class StateHandover {
   async corrections(view: HaproxyView, applied: Applied): Promise<string[]> {
     const outgoing = this.outgoing;
     this.outgoing = undefined;
+    this.stopKeepalive();
     try {
       const actual = parseServersState(await cli(this.options.socket, 'show servers state', 30_000));
       const commands = alignStates(view, actual, applied, this.options.checks);
