@@ -136,7 +136,7 @@ if (!values.only || values.only === 'haproxy-restart') {
   }
   console.log('\nHAProxy killed (SIGKILL of master or worker): the real CLI, HAProxy checks on, 100 requests/s on new connections\n');
   console.log('| apps | kills | kill → HAProxy started median | max | kill → last refused median | max | kill → last failed median | max | refused per kill median | max | 503 per kill median | max |');
-  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const r of results.haproxyRestart) {
     console.log(
       `| ${r.apps} | ${r.kills} | ${ms(r.restartedMs.median)} | ${ms(r.restartedMs.max)} | ${ms(r.refusedUntilMs.median)} | ${ms(r.refusedUntilMs.max)} | ${ms(r.servedMs.median)} | ${ms(r.servedMs.max)} | ${r.refused.median} | ${r.refused.max} | ${r.unavailable.median} | ${r.unavailable.max} |`,
