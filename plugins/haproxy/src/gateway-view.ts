@@ -35,21 +35,30 @@ export interface GatewayView {
 
 const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-/**
- * A gateway's routes: each vhost (with a path, each vhost and path) goes to the first service
- * that claims it; the rest are warned about. Exact names are tried before wildcards, the most
- * specific wildcard first, and routes with a path before both.
- */
+/** The gateway of `members` on `port` (none when the port is 0 or nothing is routed); conflicts are warned about as `kind`. */
 export function gatewayView(name: string, bind: string, port: number, members: readonly GatewayMember[], warnings: string[], kind: string): GatewayView | undefined {
-  if (port <= 0) return undefined;
-  const routes = routesOf(members, warnings, kind);
-  return routes && { name, bind, port, ...routes };
+  return port > 0 ? gatewayOn(name, bind, port, routesOf(members, warnings, kind)) : undefined;
+}
+
+/** A gateway on `port` serving `routes`: none when the port is 0 or there are no routes. */
+export function gatewayOn(name: string, bind: string, port: number, routes: GatewayRoutes | undefined): GatewayView | undefined {
+  return port > 0 && routes ? { name, bind, port, ...routes } : undefined;
 }
 
 /** What a gateway routes (by Host and path, or by SNI), whatever listener serves it. */
 export type GatewayRoutes = Omit<GatewayView, 'name' | 'bind' | 'port'>;
 
-/** The routes of `members` (undefined when none has a vhost); conflicts are warned about as `kind`. */
+/** Routes to nothing: a listener that exists for another reason (TLS termination) and routes no vhost. */
+export function noRoutes(): GatewayRoutes {
+  return { exact: [], wildcard: [], pathRoutes: [] };
+}
+
+/**
+ * The routes of `members` (undefined when none has a vhost): each vhost (with a path, each
+ * vhost and path) goes to the first service that claims it; the rest are warned about as
+ * `kind`. Exact names are tried before wildcards, the most specific wildcard first, and routes
+ * with a path before both.
+ */
 export function routesOf(members: readonly GatewayMember[], warnings: string[], kind: string): GatewayRoutes | undefined {
   const owner = new Map<string, string>();
   const pathOwner = new Map<string, string>();

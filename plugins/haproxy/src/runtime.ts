@@ -48,11 +48,6 @@ export function stateCommands(id: string, from: ServerState, to: ServerState, ch
   return [`set server ${id} state ${to}`];
 }
 
-/**
- * The runtime API commands that bring one backend of the running HAProxy to `view`: servers
- * added (they start in maintenance), moved, set ready/drain/maint, or removed. `applied` is
- * updated to what the commands will have made of it.
- */
 /** A service of a static balance whose servers are not those HAProxy has: only a reload can change them. */
 export function staticServersChanged(view: ServiceView, applied: Applied): boolean {
   if (staticMembers(view) === undefined) return false;
@@ -60,6 +55,11 @@ export function staticServersChanged(view: ServiceView, applied: Applied): boole
   return had !== view.servers.map((s) => s.name).sort().join(' ');
 }
 
+/**
+ * The runtime API commands that bring one backend of the running HAProxy to `view`: servers
+ * added (they start in maintenance), moved, set ready/drain/maint, or removed. `applied` is
+ * updated to what the commands will have made of it.
+ */
 export function runtimeCommands(view: ServiceView, applied: Applied, checks: boolean): string[] {
   const backend = view.name;
   const current = applied.get(backend) ?? new Map<string, AppliedServer>();

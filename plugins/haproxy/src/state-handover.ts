@@ -21,8 +21,7 @@ export class StateHandover {
    * (the one being replaced) stays reachable, also when it has no other connection, so that
    * what its checks found since the save is carried over too.
    */
-  private outgoing: CliSession | undefined;
-  private keepalive: NodeJS.Timeout | undefined;
+  private outgoing: { session: CliSession; keepalive: NodeJS.Timeout } | undefined;
 
   constructor(
     private readonly ctx: PluginContext<HaproxyOptions>,
@@ -43,9 +42,9 @@ export class StateHandover {
     let states: string | undefined;
     try {
       states = await session.run('show servers state', 30_000);
-      this.outgoing = session;
-      this.keepalive = setInterval(() => void session.run('show version', 5000).catch(() => undefined), this.keepaliveMs);
-      this.keepalive.unref();
+      const keepalive = setInterval(() => void session.run('show version', 5000).catch(() => undefined), this.keepaliveMs);
+      keepalive.unref();
+      this.outgoing = { session, keepalive };
     } catch (error) {
       session.close();
       this.ctx.log.warn('could not save the server states before the reload: %s', (error as Error).message);
@@ -56,14 +55,15 @@ export class StateHandover {
 
   /** The reload did not happen: the worker the states were saved from is let go. */
   release(): void {
-    this.outgoing?.close();
-    this.outgoing = undefined;
-    this.stopKeepalive();
+    this.takeOutgoing()?.close();
   }
 
-  private stopKeepalive(): void {
-    if (this.keepalive) clearInterval(this.keepalive);
-    this.keepalive = undefined;
+  /** The held session, no longer held (the caller closes it). */
+  private takeOutgoing(): CliSession | undefined {
+    const outgoing = this.outgoing;
+    this.outgoing = undefined;
+    if (outgoing) clearInterval(outgoing.keepalive);
+    return outgoing?.session;
   }
 
   /**
@@ -72,9 +72,7 @@ export class StateHandover {
    * commands that set every server that differs (none if the states cannot be read).
    */
   async corrections(view: HaproxyView, applied: Applied): Promise<string[]> {
-    const outgoing = this.outgoing;
-    this.outgoing = undefined;
-    this.stopKeepalive();
+    const outgoing = this.takeOutgoing();
     try {
       const actual = parseServersState(await cli(this.options.socket, 'show servers state', 30_000));
       const commands = alignStates(view, actual, applied, this.options.checks);

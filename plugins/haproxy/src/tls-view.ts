@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { noRoutes } from './gateway-view.js';
 import type { GatewayMember, GatewayRoutes } from './gateway-view.js';
 import type { HaproxyOptions } from './options.js';
 
@@ -83,7 +84,7 @@ export function tlsView(
     socket: join(dirname(options.socket), 'haproxy-tls.sock'),
     certs,
     fingerprint: fingerprintOf(files),
-    routes: httpRoutes ?? { exact: [], wildcard: [], pathRoutes: [] },
+    routes: httpRoutes ?? noRoutes(),
     exact: vhosts.filter((v) => !v.startsWith('*.')),
     wildcard: vhosts.filter((v) => v.startsWith('*.')).map((v) => v.slice(1)),
   };

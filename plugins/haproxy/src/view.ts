@@ -3,7 +3,7 @@ import { HTTP_GATEWAY, HTTPS_GATEWAY, STATS_PROXY, proxyName, serverName } from 
 import { fdBudget } from './fd-budget.js';
 import type { HaproxyOptions } from './options.js';
 import type { GatewayView } from './gateway-view.js';
-import { gatewayView, routesOf } from './gateway-view.js';
+import { gatewayOn, gatewayView, noRoutes, routesOf } from './gateway-view.js';
 import type { TlsView } from './tls-view.js';
 import { tlsView } from './tls-view.js';
 
@@ -246,11 +246,11 @@ export function buildView(snapshot: Snapshot, options: HaproxyOptions, limits: {
     services.filter((s) => s.mode === mode && (s.service.vhosts.length > 0 || s.service.vhostDefault));
   // The HTTP gateway's routes serve TLS termination too (also when the HTTP gateway is off).
   const httpRoutes = routesOf(withVhosts('http'), options.gateway.http > 0 ? warnings : [], 'HTTP');
-  const http = options.gateway.http > 0 && httpRoutes ? { name: HTTP_GATEWAY, bind: gatewayBind, port: options.gateway.http, ...httpRoutes } : undefined;
+  const http = gatewayOn(HTTP_GATEWAY, gatewayBind, options.gateway.http, httpRoutes);
   const tls = tlsView(options, services, httpRoutes, warnings);
   const https =
     gatewayView(HTTPS_GATEWAY, gatewayBind, options.gateway.https, withVhosts('tcp'), warnings, 'HTTPS') ??
-    (tls ? { name: HTTPS_GATEWAY, bind: gatewayBind, port: options.gateway.https, exact: [], wildcard: [], pathRoutes: [] } : undefined);
+    (tls ? gatewayOn(HTTPS_GATEWAY, gatewayBind, options.gateway.https, noRoutes()) : undefined);
   // Listeners: the services, the gateways, the stats page and the admin socket.
   const listeners = services.length + (http ? 1 : 0) + (https ? 1 : 0) + (tls ? 1 : 0) + (options.statsPort > 0 ? 1 : 0) + 1;
   const checked = options.checks ? services.reduce((n, s) => n + s.servers.length, 0) : 0;
