@@ -260,8 +260,8 @@ export class Agent {
       this.coalescer = this.createCoalescer(config);
     }
     const marathonChanged = JSON.stringify(previous.marathon) !== JSON.stringify(config.marathon);
-    if (marathonChanged) {
-      this.client = clientFor(config, this.metrics, this.options.fetch);
+    if (marathonChanged) this.client = clientFor(config, this.metrics, this.options.fetch);
+    if (marathonChanged || this.feed.filterStale) {
       if (this.following) this.feed.start();
       else this.feed.stop();
     }

@@ -290,7 +290,8 @@ test('stop: pending changes are flushed, then onShutdown runs', async (t) => {
   t.is(r.calls.at(-1), 'shutdown');
 });
 
-test('onMarathonEvent gets every raw event, parsed', async (t) => {
+/** A recorder that also taps onMarathonEvent: the event types it got, in order, in `events`. */
+function rawRecorder(): { raw: Recorder; events: string[] } {
   const events: string[] = [];
   const raw = recorder('raw');
   const plugin = raw.plugin.plugin;
@@ -306,12 +307,54 @@ test('onMarathonEvent gets every raw event, parsed', async (t) => {
       },
     },
   };
+  return { raw, events };
+}
+
+const eventStreamPaths = (sim: MarathonSimulator) => sim.requests.filter((q) => q.path.startsWith('/v2/events')).map((q) => q.path);
+
+test('onMarathonEvent gets every raw event, parsed', async (t) => {
+  const { raw, events } = rawRecorder();
   const { agent, sim } = await setup(t, {}, [raw]);
   await agent.start();
   await waitFor(() => sim.hub.size === 1);
+  t.deepEqual(eventStreamPaths(sim), ['/v2/events?plan-format=light'], 'every event type');
   await sim.killTask(sim.tasks('/developer/trapni/worker')[0]!.id, { scale: true });
   await waitFor(() => events.filter((e) => e === 'instance_changed_event').length === 2);
   t.deepEqual(events, ['event_stream_attached', 'status_update_event', 'instance_changed_event', 'status_update_event', 'instance_changed_event']);
+});
+
+test('without an onMarathonEvent tap only the events mmsd acts on are asked for; a reload that adds one reconnects for all', async (t) => {
+  const { agent, r, sim } = await setup(t);
+  await agent.start();
+  await waitFor(() => sim.hub.size === 1);
+  const [path] = eventStreamPaths(sim);
+  const query = new URL(path!, 'http://x').searchParams;
+  t.deepEqual(query.getAll('event_type').sort(), [
+    'api_post_event',
+    'app_terminated_event',
+    'deployment_failed',
+    'deployment_success',
+    'event_stream_attached',
+    'health_status_changed_event',
+    'instance_health_changed_event',
+    'status_update_event',
+  ]);
+  t.is(query.get('plan-format'), 'light');
+  // The filtered stream still carries a task's whole life (the kill is status updates alone).
+  const task = sim.tasks('/developer/trapni/worker')[0]!;
+  await sim.killTask(task.id, { scale: true });
+  await waitFor(() => r.tasks.some((c) => c.taskId === task.id && c.type === 'removed'), { what: 'the kill, from the filtered stream' });
+
+  const { raw, events } = rawRecorder();
+  await agent.reload(config([sim.url]), '/tmp', [raw.plugin]);
+  await waitFor(() => eventStreamPaths(sim).length === 2 && sim.hub.size === 1, { what: 'the stream reconnected' });
+  t.is(eventStreamPaths(sim)[1], '/v2/events?plan-format=light');
+  await sim.killTask(sim.tasks('/developer/trapni/worker')[0]!.id, { scale: true });
+  await waitFor(() => events.includes('instance_changed_event'), { what: 'an event mmsd does not act on, for the raw tap' });
+  // And back: a reload without the tap asks for the filtered stream again.
+  await agent.reload(config([sim.url]), '/tmp', [recorder('plain').plugin]);
+  await waitFor(() => eventStreamPaths(sim).length === 3, { what: 'the stream reconnected' });
+  t.not(eventStreamPaths(sim)[2], '/v2/events?plan-format=light');
 });
 
 test('metrics: served on the configured port, with events, requests and syncs counted', async (t) => {

@@ -97,6 +97,17 @@ test('scoped hooks: taps carry the plugin name, whatever name the plugin gives',
   t.is(seen, 7);
 });
 
+test('isUsed: a hook is used once a plugin tapped it (the host\'s own interceptor does not count)', (t) => {
+  const { hooks } = hooksWithFailures();
+  const scoped = scopeHooks(hooks, 'relay');
+  t.false(hooks.onMarathonEvent.isUsed());
+  t.false(scoped.onMarathonEvent.isUsed());
+  scoped.onMarathonEvent.tap(() => {});
+  t.true(hooks.onMarathonEvent.isUsed());
+  t.true(scoped.onMarathonEvent.isUsed(), 'a plugin asks the same');
+  t.false(hooks.onAppChanged.isUsed());
+});
+
 test('scoped hooks: a plugin cannot call or intercept the hooks', (t) => {
   const { hooks } = hooksWithFailures();
   // PluginHooks has no call methods; a plugin in plain JavaScript can still try.

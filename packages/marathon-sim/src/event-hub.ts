@@ -62,9 +62,11 @@ export class EventHub {
   /** Sends an event to every client whose `event_type` filter admits it. */
   publish(event: { eventType: string } & Record<string, unknown>): void {
     if (this.silent) return;
-    const frame = `event: ${event.eventType}\r\ndata: ${eventJson(event)}\r\n\r\n`;
+    let frame: string | undefined;
     for (const client of this.clients) {
       if (client.types && !client.types.has(event.eventType)) continue;
+      // Made once for all clients, and not at all when no client asked for this type.
+      frame ??= `event: ${event.eventType}\r\ndata: ${eventJson(event)}\r\n\r\n`;
       client.response.write(frame);
     }
   }

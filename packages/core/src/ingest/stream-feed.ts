@@ -2,6 +2,7 @@ import type { AgentMetrics } from '../metrics.js';
 import { createLogger } from '../log.js';
 import type { MarathonClient } from '../marathon/client.js';
 import { MarathonEventStream } from '../marathon/event-stream.js';
+import { STREAM_EVENT_TYPES } from '../marathon/events.js';
 import type { MarathonEvent } from '../marathon/types.js';
 import type { MmsdHooks } from '../plugins/hooks.js';
 
@@ -37,8 +38,10 @@ export class StreamFeed {
   start(): void {
     this.stream?.stop();
     const { o } = this;
+    const eventTypes = this.wantedTypes();
     this.stream = new MarathonEventStream({
       client: o.client(),
+      ...(eventTypes ? { eventTypes } : {}),
       deadAfter: o.streamTimeout() * 1000,
       ...(o.retry ? { backoff: o.retry } : {}),
       log: createLogger('events'),
@@ -52,6 +55,16 @@ export class StreamFeed {
       },
     });
     this.stream.start();
+  }
+
+  /** Connected with other event types than the plugins now want (after a reload that added or removed an `onMarathonEvent` tap). */
+  get filterStale(): boolean {
+    return this.stream !== undefined && this.stream.eventTypes !== this.wantedTypes();
+  }
+
+  /** Every event when a plugin sees the raw events (`onMarathonEvent`), else those the agent acts on. */
+  private wantedTypes(): readonly string[] | undefined {
+    return this.o.hooks().onMarathonEvent.isUsed() ? undefined : STREAM_EVENT_TYPES;
   }
 
   stop(): void {

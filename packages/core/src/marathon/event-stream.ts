@@ -23,7 +23,16 @@ export interface EventStreamOptions {
   /** A received event could not be parsed: resync to be safe. */
   onGarbage?: () => void;
   onReconnect?: (reason: string, delay: number) => void;
+  /** The event types to ask for (`event_type=`); all when undefined. */
+  eventTypes?: readonly string[];
   fetch?: typeof fetch;
+}
+
+/** The stream's path: light plans (1.5.9–1.7), and only `eventTypes` when given. */
+export function eventsPath(eventTypes?: readonly string[]): string {
+  const query = new URLSearchParams({ 'plan-format': 'light' });
+  for (const type of eventTypes ?? []) query.append('event_type', type);
+  return `/v2/events?${query}`;
 }
 
 /**
@@ -48,6 +57,11 @@ export class MarathonEventStream {
     this.options = options;
     this.log = options.log ?? silentLogger;
     this.backoff = new Backoff(options.backoff ?? { min: 500, max: 30_000 });
+  }
+
+  /** The event types this stream asks for (undefined: all). */
+  get eventTypes(): readonly string[] | undefined {
+    return this.options.eventTypes;
   }
 
   get connected(): boolean {
@@ -77,7 +91,7 @@ export class MarathonEventStream {
     const generation = ++this.generation;
     const client = this.options.client;
     const endpoint = client.currentEndpoint();
-    const url = `${endpoint.url}/v2/events?plan-format=light`;
+    const url = `${endpoint.url}${eventsPath(this.options.eventTypes)}`;
     const deadAfter = this.options.deadAfter ?? 30_000;
     this.log.debug('connecting to %s', url);
     const touch = (): void => {

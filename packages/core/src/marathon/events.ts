@@ -3,6 +3,23 @@ import type { ApiPostEvent, AppTerminatedEvent, DeploymentEvent, HealthStatusCha
 /** The events the agent acts on; every other event type only reaches `onMarathonEvent`. */
 export type RoutedEvent = StatusUpdateEvent | HealthStatusChangedEvent | InstanceHealthChangedEvent | ApiPostEvent | DeploymentEvent | AppTerminatedEvent;
 
+/**
+ * What mmsd asks Marathon's event stream for (`event_type=`, Marathon 1.3.7+; older ones send
+ * everything) when no plugin taps `onMarathonEvent`: the events it acts on, and the stream's
+ * own first frame. A task start is six events, of which three (`instance_changed_event`) change
+ * nothing here: not sending them saves Marathon the writes and mmsd the parsing.
+ */
+export const ROUTED_EVENT_TYPES: readonly RoutedEvent['eventType'][] = [
+  'status_update_event',
+  'health_status_changed_event',
+  'instance_health_changed_event',
+  'api_post_event',
+  'deployment_success',
+  'deployment_failed',
+  'app_terminated_event',
+];
+export const STREAM_EVENT_TYPES: readonly string[] = [...ROUTED_EVENT_TYPES, 'event_stream_attached'];
+
 const isString = (value: unknown): value is string => typeof value === 'string' && value.length > 0;
 
 /**

@@ -187,6 +187,8 @@ export function createHooks(options: CreateHooksOptions = {}): MmsdHooks {
     const spec: HookSpec = HOOK_TABLE[name];
     const hook = spec.kind === 'waterfall' ? new AsyncSeriesWaterfallHook<[unknown]>([...spec.args] as [string], name) : new AsyncSeriesHook<unknown[]>([...spec.args] as never, name);
     (hook as unknown as { intercept(i: unknown): void }).intercept(isolate(name, spec.kind === 'waterfall', options));
+    // tapable counts interceptors as use: every hook has ours, so "used" would always be true.
+    hook.isUsed = () => hook.taps.length > 0;
     hooks[name] = hook;
   }
   return Object.freeze(hooks) as unknown as MmsdHooks;
