@@ -6,7 +6,6 @@ import { createInterface } from 'node:readline';
 import { setTimeout as delay } from 'node:timers/promises';
 import { serviceName } from '@mmsd/core';
 import { haproxyCli as cli, haproxyWorkerPid as workerPid, parseServersState, proxyName, serverName } from '@mmsd/plugin-haproxy';
-import { stealMs, threadTimes } from './schedstat.js';
 import { startSimProcess } from './sim-process.js';
 import type { Summary } from './stats.js';
 import { summarize } from './stats.js';
@@ -15,6 +14,8 @@ import { haproxyFiles as testHaproxyFiles } from '../test/helpers/haproxy.js';
 import { CLI, HAPROXY } from './mmsd-process.js';
 import { runtimeDir } from './tmpfs.js';
 import { Observer, wallNow } from './observer.js';
+import type { StartTimes } from './task-starts.js';
+import { floorStarts, measureStarts } from './task-starts.js';
 import { HaproxySyslog } from './haproxy-syslog.js';
 import { SYNTHETIC_AGENTS } from './agent-config.js';
 
@@ -61,6 +62,12 @@ export interface HaproxyResult {
   simCpuPerStart: Summary;
   /** Starts whose times disagree (HAProxy's before the simulator's): the clocks are not comparable if any. */
   clockDisagreements: number;
+  /**
+   * The same starts through the floor agent (bench/floor-agent.ts, after mmsd stopped): event →
+   * ready, its CPU per start (all threads), how long its event loop waited for a CPU, and the
+   * simulator's CPU per start: what the machine takes without mmsd's work.
+   */
+  floor: { startToReady: Summary; cpuPerStart: Summary; waited: Summary; simCpuPerStart: Summary };
   /** mmsd's peak RSS (VmHWM) over the whole run. */
   mmsdPeakRssMb: number;
   /** mmsd's log lines of the reloads (their split of the time). */
@@ -103,9 +110,6 @@ function runQueueSummary(waits: { latency: number; mmsd: number; haproxy: number
     stealMs: mean(waits.map((w) => w.steal)),
   };
 }
-
-/** How long before a measured task start the bench asks the simulator for it. */
-const LAUNCH_AHEAD_MS = 20;
 
 /**
  * The haproxy handler with the real CLI and a real HAProxy against a simulated cluster: the
@@ -161,48 +165,11 @@ export async function benchHaproxy(apps: number, tasksPerApp: number, events: nu
       await until(async () => ((await adminState(files.socket, backend, serverName(task.id))) === (next ? 'ready' : 'maint') ? true : undefined), `the flip of ${task.id} in HAProxy after its log said so`, 5000);
       await delay(60);
     }
-    // Task starts: the event stream has them first (the observer listens too); HAProxy's log
-    // says when the new server is ready (then its admin socket confirms it is ready and up).
-    // Each launch is asked for LAUNCH_AHEAD_MS ahead, so that the bench's own handling of the
-    // simulator's answer is not on the two vCPUs while the start it measures goes through.
-    const startToReady: number[] = [];
-    const startToReadySeen: number[] = [];
-    const healthToReady: number[] = [];
-    const waits: { latency: number; mmsd: number; haproxy: number; steal: number }[] = [];
-    const mmsdCpu: { loop: number; all: number }[] = [];
-    const simCpu: number[] = [];
-    let clockDisagreements = 0;
-    // The worker measured (task starts reload nothing; `sameWorker` below says if one did).
+    // Task starts through mmsd, then the same through the floor agent (mmsd stopped first).
     const haproxyPid = (await workerPid(files.socket)) ?? Number.NaN;
+    let starts: StartTimes;
     try {
-      for (let i = 0; i < events; i++) {
-        const app = list.apps[Math.floor(Math.random() * list.apps.length)]!;
-        const backend = proxyName(serviceName(app.id, 0));
-        const before = [await threadTimes(mmsd.pid!, 'main'), await threadTimes(mmsd.pid!, 'all'), await threadTimes(haproxyPid, 'all')];
-        const stolenBefore = await stealMs();
-        const simBefore = await threadTimes(sim.child.pid!, 'all');
-        const t0 = wallNow();
-        const { taskId } = (await sim.post(`/_sim/apps${app.id}/launch`, { host: 'agent-1.cluster.internal', ports: [40_000 + i], after: LAUNCH_AHEAD_MS })) as { taskId: string };
-        const applied = await syslog.when(backend, serverName(taskId), 'ready', t0);
-        const after = [await threadTimes(mmsd.pid!, 'main'), await threadTimes(mmsd.pid!, 'all'), await threadTimes(haproxyPid, 'all')];
-        const stolen = (await stealMs()) - stolenBefore;
-        simCpu.push((await threadTimes(sim.child.pid!, 'all')).cpu - simBefore.cpu);
-        const { runningAt, healthAt } = (await (await fetch(`${sim.url}/_sim/tasks/${encodeURIComponent(taskId)}/timing`)).json()) as { runningAt: number; healthAt: number };
-        const ready = await observer.when(backend, serverName(taskId), 'ready', t0);
-        // HAProxy logs the change a few µs before `show servers state` (another thread) has it.
-        await until(async () => {
-          const state = parseServersState(await cli(files.socket, `show servers state ${backend}`)).find((s) => s.server === serverName(taskId));
-          return state?.admin === 'ready' && state.operational === 'up' ? true : undefined;
-        }, `${taskId} ready and up in HAProxy after its log said so`, 5000);
-        if (applied < runningAt) clockDisagreements++;
-        startToReady.push(applied - runningAt);
-        waits.push({ latency: applied - runningAt, mmsd: after[0]!.wait - before[0]!.wait, haproxy: after[2]!.wait - before[2]!.wait, steal: stolen });
-        mmsdCpu.push({ loop: after[0]!.cpu - before[0]!.cpu, all: after[1]!.cpu - before[1]!.cpu });
-        healthToReady.push(applied - healthAt);
-        const seen = observer.runningAt(taskId);
-        if (seen !== undefined) startToReadySeen.push(ready - seen);
-        await delay(60);
-      }
+      starts = await measureStarts({ sim, syslog, observer, socket: files.socket, apps: list.apps, agentPid: mmsd.pid!, haproxyPid, count: events, firstPort: 40_000 });
     } finally {
       await observer.stop();
       observer = undefined;
@@ -231,6 +198,11 @@ export async function benchHaproxy(apps: number, tasksPerApp: number, events: nu
       return m ? [Number(m[1])] : [];
     });
     const current = await workerPid(files.socket);
+    const haproxyRssMb = current ? await rssMb(current) : Number.NaN;
+    const mmsdPeakRssMb = Number(/^VmHWM:\s+(\d+)/m.exec(await readFile(`/proc/${mmsd.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+    mmsd.kill('SIGTERM');
+    await exited;
+    const floor = await floorStarts({ sim, syslog, socket: files.socket, apps: list.apps, haproxyPid: current ?? Number.NaN, count: events, firstPort: 50_000 }, SYNTHETIC_AGENTS);
     return {
       apps,
       tasksPerApp,
@@ -242,15 +214,16 @@ export async function benchHaproxy(apps: number, tasksPerApp: number, events: nu
       reloadsDuringFlips,
       createToServed: summarize(creates),
       reloadMs: summarize(reloadMs),
-      haproxyRssMb: current ? await rssMb(current) : Number.NaN,
-      startToReady: summarize(startToReady),
-      startToReadySeen: summarize(startToReadySeen),
-      healthToReady: summarize(healthToReady),
-      runQueueWait: runQueueSummary(waits),
-      mmsdCpuPerStart: { loop: summarize(mmsdCpu.map((c) => c.loop)), all: summarize(mmsdCpu.map((c) => c.all)) },
-      simCpuPerStart: summarize(simCpu),
-      clockDisagreements,
-      mmsdPeakRssMb: Number(/^VmHWM:\s+(\d+)/m.exec(await readFile(`/proc/${mmsd.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024,
+      haproxyRssMb,
+      startToReady: summarize(starts.startToReady),
+      startToReadySeen: summarize(starts.startToReadySeen),
+      healthToReady: summarize(starts.healthToReady),
+      runQueueWait: runQueueSummary(starts.waits),
+      mmsdCpuPerStart: { loop: summarize(starts.agentCpu.map((c) => c.loop)), all: summarize(starts.agentCpu.map((c) => c.all)) },
+      simCpuPerStart: summarize(starts.simCpu),
+      clockDisagreements: starts.clockDisagreements + floor.clockDisagreements,
+      floor: { startToReady: summarize(floor.startToReady), cpuPerStart: summarize(floor.agentCpu.map((c) => c.all)), waited: summarize(floor.waits.map((w) => w.mmsd)), simCpuPerStart: summarize(floor.simCpu) },
+      mmsdPeakRssMb,
       reloadLines: log.filter((l) => /HAProxy reloaded|checked by haproxy -c/.test(l)).map((l) => l.replace(/^\S+ /, '')),
     };
   } catch (error) {

@@ -121,6 +121,13 @@ if (!values.only || values.only === 'haproxy') {
     const w = r.runQueueWait;
     console.log(`| ${r.apps} × ${r.tasksPerApp} | ${ms(r.mmsdCpuPerStart.loop.median)} | ${ms(r.mmsdCpuPerStart.all.median)} | ${ms(r.simCpuPerStart.median)} | ${ms(w.mmsd.median)} | ${ms(w.mmsd.p99)} | ${ms(w.haproxy.median)} | ${ms(w.haproxy.p99)} | ${w.slowest.starts} | ${ms(w.slowest.meanMs)} | ${ms(w.slowest.mmsdWaitMs)} | ${ms(w.stealMs)} | ${ms(w.slowest.stealMs)} |`);
   }
+  console.log('\nthe same starts side by side: through mmsd, and through the floor agent (bench/floor-agent.ts: the stream read, TASK_RUNNING remembered, `add server` + `set server … ready` on its health result; no model, no checks) run right after with mmsd stopped — what the machine takes without mmsd\'s work\n');
+  console.log('| apps × tasks | mmsd: event → ready median | p99 | max | CPU per start (all threads) | waited for a CPU p99 | floor agent: event → ready median | p99 | max | CPU per start | waited p99 | simulator CPU per start, mmsd / floor |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const r of results.haproxy) {
+    const f = r.floor;
+    console.log(`| ${r.apps} × ${r.tasksPerApp} | ${ms(r.startToReady.median)} | ${ms(r.startToReady.p99)} | ${ms(r.startToReady.max)} | ${ms(r.mmsdCpuPerStart.all.median)} | ${ms(r.runQueueWait.mmsd.p99)} | ${ms(f.startToReady.median)} | ${ms(f.startToReady.p99)} | ${ms(f.startToReady.max)} | ${ms(f.cpuPerStart.median)} | ${ms(f.waited.p99)} | ${ms(r.simCpuPerStart.median)} / ${ms(f.simCpuPerStart.median)} |`);
+  }
   const [small, large] = [results.haproxy[0], results.haproxy.at(-1)];
   if (small && large && small !== large) {
     console.log(`\nflip p99 ratio ${large.apps} apps / ${small.apps} apps: ${(large.flipToRuntime.p99 / small.flipToRuntime.p99).toFixed(2)}`);
