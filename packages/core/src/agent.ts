@@ -38,6 +38,7 @@ export interface AgentOptions {
   log?: Logger;
   resolver?: AddressResolver;
   metrics?: AgentMetrics;
+  /** For Marathon's REST API (the event stream is Node's http client). */
   fetch?: typeof fetch;
   /** Tuning for tests: reconnect and retry delays (ms). */
   retry?: { min: number; max: number };
@@ -145,7 +146,6 @@ export class Agent {
       client: () => this.client,
       streamTimeout: () => this.config.marathon.streamTimeout,
       ...(options.retry ? { retry: options.retry } : {}),
-      ...(options.fetch ? { fetch: options.fetch } : {}),
       metrics: this.metrics,
       hooks: () => this.plugins.hooks,
       route: (event) => this.router.route(event),

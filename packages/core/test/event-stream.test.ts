@@ -1,15 +1,17 @@
 import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { MarathonSimulator, sampleApps } from '@mmsd/marathon-sim';
 import { MarathonClient } from '../src/marathon/client.js';
 import { MarathonEventStream } from '../src/marathon/event-stream.js';
-import { streamDispatcher } from '../src/marathon/http.js';
 import type { MarathonEvent } from '../src/marathon/types.js';
 import { waitFor } from '../../../test/helpers/wait.js';
 import { fixture } from './helpers.js';
+import { selfSignedCertificate } from '../../../test/helpers/backends.js';
+import { tempDir } from '../../../test/helpers/tmp.js';
 
 /** A server that answers /v2/events with `body` (raw bytes), then keeps the connection open; `seen`: the requests to /v2/events. */
 async function rawEventServer(body: string | Buffer, headers: Record<string, string> = {}) {
@@ -154,17 +156,49 @@ test('endpoints rotate when one cannot give a stream', async (t) => {
   t.is(good.hub.size, 1);
 });
 
-// Serial tests run before the others of the file: this one is the process's first request.
-test.serial('the stream gets a dispatcher without a body timeout (no timer waking mmsd every 0.5 s); a /ping first creates fetch\'s own', async (t) => {
-  t.is(streamDispatcher(), undefined, 'before any request of this process');
+test('the stream is one request of its own: no /ping before it, and no fetch', async (t) => {
   const sim = await MarathonSimulator.start();
   t.teardown(() => sim.close());
   const { s } = stream([sim.url]);
   t.teardown(() => s.stop());
   s.start();
-  await waitFor(() => sim.requests.some((r) => r.path.startsWith('/v2/events')));
-  const paths = sim.requests.map((r) => r.path);
-  t.deepEqual(paths.slice(0, 2), ['/ping', '/v2/events?plan-format=light']);
-  const dispatcher = streamDispatcher() as { constructor: { name: string } } | undefined;
-  t.is(dispatcher?.constructor.name, 'Agent');
+  await waitFor(() => sim.hub.size === 1);
+  t.deepEqual(sim.requests.map((r) => r.path), ['/v2/events?plan-format=light']);
+});
+
+test('an answer that is not an event stream (a 405, an HTML page) is a failed connection, retried', async (t) => {
+  const server = createServer((_request, response) => {
+    response.writeHead(200, { 'Content-Type': 'text/html' });
+    response.end('<html>not here</html>');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const reasons: string[] = [];
+  const { s, opens } = stream([`http://127.0.0.1:${(server.address() as AddressInfo).port}`], { onReconnect: (reason) => reasons.push(reason) });
+  s.start();
+  t.teardown(() => s.stop());
+  await waitFor(() => reasons.length >= 2, { what: 'two attempts' });
+  t.is(opens(), 0);
+  t.regex(reasons[0]!, /not an event stream \(Content-Type: text\/html\)/);
+});
+
+test('an https endpoint is verified: a certificate no CA signed is refused, with the reason', async (t) => {
+  const tls = await selfSignedCertificate(await tempDir(t));
+  const server = createHttpsServer(tls, (_request, response) => {
+    response.writeHead(200, { 'Content-Type': 'text/event-stream' });
+    response.write('event: event_stream_attached\r\ndata: {"eventType":"event_stream_attached"}\r\n\r\n');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise<void>((resolve) => {
+    server.closeAllConnections();
+    server.close(() => resolve());
+  }));
+  const reasons: string[] = [];
+  const { s, opens, events } = stream([`https://127.0.0.1:${(server.address() as AddressInfo).port}`], { onReconnect: (reason) => reasons.push(reason) });
+  s.start();
+  t.teardown(() => s.stop());
+  await waitFor(() => reasons.length >= 1, { what: 'the refusal' });
+  t.is(opens(), 0);
+  t.is(events.length, 0);
+  t.regex(reasons[0]!, /self[- ]signed certificate/i);
 });

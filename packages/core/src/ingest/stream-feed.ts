@@ -11,7 +11,6 @@ export interface StreamFeedOptions {
   /** Seconds without a byte before the stream is dead (`marathon.streamTimeout`). */
   streamTimeout(): number;
   retry?: { min: number; max: number };
-  fetch?: typeof fetch;
   metrics: Pick<AgentMetrics, 'events' | 'streamReconnects'>;
   hooks(): MmsdHooks;
   /** Every event, in order, to the event router. */
@@ -45,7 +44,6 @@ export class StreamFeed {
       deadAfter: o.streamTimeout() * 1000,
       ...(o.retry ? { backoff: o.retry } : {}),
       log: createLogger('events'),
-      ...(o.fetch ? { fetch: o.fetch } : {}),
       onOpen: () => o.opened(),
       onEvent: (event) => this.onEvent(event),
       onGarbage: () => o.requestResync('an event could not be parsed'),

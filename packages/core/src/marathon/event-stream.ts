@@ -1,12 +1,10 @@
-import { EventSource } from 'eventsource';
-import type { FetchLike } from 'eventsource';
+import { createParser } from 'eventsource-parser';
 import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { silentLogger } from '../log.js';
 import { Backoff } from '../util/backoff.js';
 import type { MarathonClient } from './client.js';
-import { fetchFollowingRedirects, streamDispatcher } from './http.js';
-import { MARATHON_EVENT_TYPES } from './types.js';
+import { openEventStream } from './stream-request.js';
 import type { MarathonEvent } from './types.js';
 
 export interface EventStreamOptions {
@@ -25,7 +23,6 @@ export interface EventStreamOptions {
   onReconnect?: (reason: string, delay: number) => void;
   /** The event types to ask for (`event_type=`); all when undefined. */
   eventTypes?: readonly string[];
-  fetch?: typeof fetch;
 }
 
 /** The stream's path: light plans (1.5.9–1.7), and only `eventTypes` when given. */
@@ -36,15 +33,16 @@ export function eventsPath(eventTypes?: readonly string[]): string {
 }
 
 /**
- * Marathon's `/v2/events` through the `eventsource` package, with what a long-running agent
- * needs around it: auth kept across the leader redirect, a dead-stream watchdog, reconnects
- * with exponential backoff and jitter that rotate through the endpoints.
+ * Marathon's `/v2/events` (Node's http client, frames parsed by `eventsource-parser`), with
+ * what a long-running agent needs around it: auth kept across the leader redirect, a
+ * dead-stream watchdog, reconnects with exponential backoff and jitter that rotate through
+ * the endpoints.
  */
 export class MarathonEventStream {
   private readonly options: EventStreamOptions;
   private readonly log: Logger;
   private readonly backoff: Backoff;
-  private source: EventSource | undefined;
+  private abort: AbortController | undefined;
   private watchdog: NodeJS.Timeout | undefined;
   private retry: NodeJS.Timeout | undefined;
   private lastActivity = 0;
@@ -92,87 +90,51 @@ export class MarathonEventStream {
     const client = this.options.client;
     const endpoint = client.currentEndpoint();
     const url = `${endpoint.url}${eventsPath(this.options.eventTypes)}`;
-    const deadAfter = this.options.deadAfter ?? 30_000;
     this.log.debug('connecting to %s', url);
-    const touch = (): void => {
-      this.lastActivity = Date.now();
-    };
-    const fetchWithAuth: FetchLike = async (target, init) => {
-      let dispatcher: object | undefined;
-      if (!this.options.fetch) {
-        // The first request of the process creates fetch's dispatcher: a /ping (also a
-        // first sign of the endpoint) when the stream would be that request.
-        if (!streamDispatcher()) {
-          await fetchFollowingRedirects({ url: `${endpoint.url}/ping`, headers: client.headersFor(endpoint, 'text/plain'), signal: AbortSignal.timeout(5000) })
-            .then((response) => response.body?.cancel())
-            .catch(() => {});
-        }
-        dispatcher = streamDispatcher();
-      }
-      const response = await fetchFollowingRedirects({
-        url: String(target),
-        // Marathon answers 405 unless Accept is exactly text/event-stream.
-        headers: { ...client.headersFor(endpoint, 'text/event-stream'), 'Cache-Control': 'no-cache' },
-        signal: init.signal as AbortSignal,
-        ...(this.options.fetch ? { fetch: this.options.fetch } : {}),
-        ...(dispatcher ? { dispatcher } : {}),
-      });
-      touch();
-      if (!response.body) return response;
-      const watched = response.body.pipeThrough(
-        new TransformStream<Uint8Array, Uint8Array>({
-          transform(chunk, controller) {
-            touch();
-            controller.enqueue(chunk);
-          },
-        }),
-      );
-      return {
-        body: watched,
-        url: response.url,
-        status: response.status,
-        redirected: response.redirected,
-        headers: response.headers,
-      };
-    };
+    const abort = new AbortController();
+    this.abort = abort;
+    this.lastActivity = Date.now();
+    this.armWatchdog(generation, this.options.deadAfter ?? 30_000);
+    // Marathon names every frame (`event: status_update_event`); 0.9/0.10 sent data-only
+    // frames. The name is not needed: the payload says its eventType.
+    const parser = createParser({ onEvent: (message) => this.received(generation, message.data) });
+    // Marathon answers 405 unless Accept is exactly text/event-stream.
+    const headers = { ...client.headersFor(endpoint, 'text/event-stream'), 'Cache-Control': 'no-cache' };
+    openEventStream(url, headers, abort.signal).then(
+      (response) => {
+        if (generation !== this.generation) return void response.destroy();
+        this.lastActivity = Date.now();
+        this.opened = true;
+        this.connectedAt = Date.now();
+        this.log.info('event stream connected to %s', endpoint.url);
+        this.options.onOpen();
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => {
+          if (generation !== this.generation) return;
+          this.lastActivity = Date.now();
+          parser.feed(chunk);
+        });
+        response.on('error', (error) => this.fail(generation, describeError(error)));
+        response.on('close', () => this.fail(generation, 'the stream ended'));
+      },
+      (error: unknown) => this.fail(generation, describeError(error)),
+    );
+  }
 
-    const source = new EventSource(url, { fetch: fetchWithAuth });
-    this.source = source;
-    touch();
-    this.armWatchdog(generation, deadAfter);
-
-    source.addEventListener('open', () => {
-      if (generation !== this.generation) return;
-      this.opened = true;
-      this.connectedAt = Date.now();
-      this.log.info('event stream connected to %s', endpoint.url);
-      this.options.onOpen();
-    });
-    source.addEventListener('error', (event) => {
-      if (generation !== this.generation) return;
-      const code = (event as { code?: number }).code;
-      const message = (event as { message?: string }).message ?? 'connection error';
-      this.fail(generation, code ? `${message}` : message);
-    });
-    const onMessage = (message: MessageEvent): void => {
-      if (generation !== this.generation) return;
-      touch();
-      let event: MarathonEvent;
-      try {
-        event = JSON.parse(String(message.data)) as MarathonEvent;
-        if (!event || typeof event !== 'object' || typeof event.eventType !== 'string') {
-          throw new Error('no eventType');
-        }
-      } catch (error) {
-        this.log.warn('ignoring an event that is not Marathon JSON (%s): %s', describeError(error), String(message.data).slice(0, 120));
-        this.options.onGarbage?.();
-        return;
+  private received(generation: number, data: string): void {
+    if (generation !== this.generation) return;
+    let event: MarathonEvent;
+    try {
+      event = JSON.parse(data) as MarathonEvent;
+      if (!event || typeof event !== 'object' || typeof event.eventType !== 'string') {
+        throw new Error('no eventType');
       }
-      this.options.onEvent(event);
-    };
-    // Marathon names every frame (`event: status_update_event`); 0.9/0.10 sent data-only frames.
-    for (const type of MARATHON_EVENT_TYPES) source.addEventListener(type, onMessage);
-    source.addEventListener('message', onMessage);
+    } catch (error) {
+      this.log.warn('ignoring an event that is not Marathon JSON (%s): %s', describeError(error), data.slice(0, 120));
+      this.options.onGarbage?.();
+      return;
+    }
+    this.options.onEvent(event);
   }
 
   private armWatchdog(generation: number, deadAfter: number): void {
@@ -209,7 +171,7 @@ export class MarathonEventStream {
     this.opened = false;
     if (this.watchdog) clearTimeout(this.watchdog);
     this.watchdog = undefined;
-    this.source?.close();
-    this.source = undefined;
+    this.abort?.abort();
+    this.abort = undefined;
   }
 }
