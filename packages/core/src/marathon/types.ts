@@ -216,36 +216,3 @@ export type MarathonEvent =
   | StreamAttachEvent
   | OtherMarathonEvent;
 
-/** Every event type of Marathon 0.9–1.11, so the event stream can listen for each by name. */
-export const MARATHON_EVENT_TYPES = [
-  'status_update_event',
-  'instance_changed_event',
-  'instance_health_changed_event',
-  'unknown_instance_terminated_event',
-  'health_status_changed_event',
-  'failed_health_check_event',
-  'unhealthy_instance_kill_event',
-  'unhealthy_task_kill_event',
-  'add_health_check_event',
-  'remove_health_check_event',
-  'app_terminated_event',
-  'api_post_event',
-  'pod_created_event',
-  'pod_updated_event',
-  'pod_deleted_event',
-  'group_change_success',
-  'group_change_failed',
-  'deployment_info',
-  'deployment_step_success',
-  'deployment_step_failure',
-  'deployment_success',
-  'deployment_failed',
-  'event_stream_attached',
-  'event_stream_detached',
-  'subscribe_event',
-  'unsubscribe_event',
-  'scheduler_registered_event',
-  'scheduler_reregistered_event',
-  'scheduler_disconnected_event',
-  'framework_message_event',
-] as const;
