@@ -2,11 +2,7 @@ import { dirname } from 'node:path';
 import type { Server } from 'node:http';
 import type { MmsdConfig } from './config/types.js';
 import { describeError } from './errors.js';
-import { EventRouter } from './ingest/event-router.js';
-import { Refetcher } from './ingest/refetcher.js';
-import { SerialQueue } from './ingest/serial-queue.js';
-import { StreamFeed } from './ingest/stream-feed.js';
-import { SyncLoop } from './ingest/sync-loop.js';
+import { Ingest } from './ingest/ingest.js';
 import type { Logger } from './log.js';
 import { createLogger, onProblem } from './log.js';
 import { clientFor, readerOf } from './marathon/client-for.js';
@@ -62,15 +58,11 @@ export class Agent {
   private readonly options: AgentOptions;
   private readonly resolver: AddressResolver;
   private readonly store: StateStore;
-  private readonly queue = new SerialQueue();
   private readonly sleeper = new Sleeper();
-  private readonly router: EventRouter;
-  private readonly refetcher: Refetcher;
-  private readonly sync: SyncLoop;
+  private readonly ingest: Ingest;
   private readonly persister: Persister;
   private readonly publisher: Publisher;
   private client: MarathonClient;
-  private readonly feed: StreamFeed;
   private coalescer: Coalescer;
   private plugins!: PluginSet;
   private streamOpen: (() => void) | undefined;
@@ -95,69 +87,30 @@ export class Agent {
       marathon: () => ({ endpoint: this.client.endpoint, mode: this.config.marathon.mode }),
       version: options.version ?? '',
     });
-    const stopped = () => this.stopped;
-    const changed = () => this.coalescer.notify();
-    const requestResync = (reason: string) => this.sync.request(reason);
-    this.router = new EventRouter({
-      store,
-      resolver: this.resolver,
-      queue: this.queue,
-      log: this.log,
-      syncing: () => this.sync.inFlight,
-      refetching: (appId) => this.refetcher.has(appId),
-      refetch: (appId, why) => void this.refetcher.refetch(appId, why),
-      requestResync,
-      changed,
-      stopped,
-    });
-    this.refetcher = new Refetcher({
-      client: () => this.client,
-      store,
-      resolver: this.resolver,
-      queue: this.queue,
-      log: this.log,
-      syncing: () => this.sync.inFlight,
-      replayDeferred: () => this.router.replayDeferred(),
-      changed,
-      requestResync,
-      stopped,
-    });
     this.persister = new Persister({ config: () => this.config, store, log: createLogger('state'), metrics: this.metrics.helpers });
-    this.sync = new SyncLoop({
+    this.ingest = new Ingest({
       client: () => this.client,
       config: () => this.config,
+      hooks: () => this.plugins.hooks,
       mode: this.mode,
       store,
       resolver: this.resolver,
-      queue: this.queue,
       metrics: this.metrics,
       log: this.log,
       sleeper: this.sleeper,
       ...(options.retry ? { retry: options.retry } : {}),
-      replayDeferred: () => this.router.replayDeferred(),
+      changed: () => this.coalescer.notify(),
       flush: () => this.coalescer.flushNow(),
       synced: () => {
         this.health.synced();
         this.persister.schedule(true);
       },
-      stopped,
-    });
-    this.feed = new StreamFeed({
-      client: () => this.client,
-      streamTimeout: () => this.config.marathon.streamTimeout,
-      ...(options.retry ? { retry: options.retry } : {}),
-      metrics: this.metrics,
-      hooks: () => this.plugins.hooks,
-      route: (event) => this.router.route(event),
-      opened: () => {
+      streamOpened: () => {
         this.health.streamOpened();
         this.streamOpen?.();
-        // Resync unless the next sync's request has yet to leave (it will see everything).
-        if (this.sync.started || this.store.known) this.requestResync('event stream connected');
       },
-      lost: () => this.health.streamLost(),
-      requestResync,
-      stopped,
+      streamLost: () => this.health.streamLost(),
+      stopped: () => this.stopped,
     });
     this.publisher = new Publisher({ store, hooks: () => this.plugins.hooks, metrics: this.metrics, published: () => this.persister.schedule(false) });
     this.coalescer = this.createCoalescer(this.config);
@@ -203,13 +156,13 @@ export class Agent {
       // A sync whose request leaves after the stream connected misses no event: waiting a
       // moment for the stream saves the second full sync its connection would otherwise need.
       const opened = new Promise<void>((resolve) => (this.streamOpen = resolve));
-      this.feed.start();
+      this.ingest.feed.start();
       await Promise.race([opened, this.sleeper.sleep(Math.min(2000, this.config.marathon.timeout * 1000))]);
       this.streamOpen = undefined;
     }
-    const synced = await this.sync.run('initial');
+    const synced = await this.ingest.sync.run('initial');
     if (!synced) {
-      const restored = await this.sync.restore();
+      const restored = await this.ingest.sync.restore();
       if (restored) this.health.restored(this.store.snapshot.syncedAt);
       if (this.mode === 'once' && !restored) {
         throw new Error('Marathon could not be reached and there is no saved state to start from');
@@ -217,7 +170,7 @@ export class Agent {
     }
     if (this.mode === 'run') {
       if (!this.following) this.log.info('polling Marathon every %d s (marathon.mode: poll, no event stream)', this.config.marathon.pollInterval);
-      this.sync.scheduleResync();
+      this.ingest.sync.scheduleResync();
     }
   }
 
@@ -225,14 +178,13 @@ export class Agent {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    this.feed.stop();
-    this.sync.stop();
+    this.ingest.stop();
     this.persister.cancel();
     this.sleeper.cancel();
-    await this.queue.idle();
+    await this.ingest.queue.idle();
     if (this.store.pending && this.store.known) await this.coalescer.flushNow();
     this.coalescer.stop();
-    await this.feed.drained();
+    await this.ingest.feed.drained();
     if (this.plugins) await this.plugins.hooks.onShutdown.promise();
     await this.persister.finish();
     if (this.metricsServer) {
@@ -261,16 +213,16 @@ export class Agent {
     }
     const marathonChanged = JSON.stringify(previous.marathon) !== JSON.stringify(config.marathon);
     if (marathonChanged) this.client = clientFor(config, this.metrics, this.options.fetch);
-    if (marathonChanged || this.feed.filterStale) {
-      if (this.following) this.feed.start();
-      else this.feed.stop();
+    if (marathonChanged || this.ingest.feed.filterStale) {
+      if (this.following) this.ingest.feed.start();
+      else this.ingest.feed.stop();
     }
     if (this.store.known) {
       this.store.publish();
       await this.publisher.run(this.store.snapshot, StateStore.initialChanges(this.store.snapshot));
     }
     if (marathonChanged) this.requestResync('Marathon settings changed');
-    this.sync.scheduleResync();
+    this.ingest.sync.scheduleResync();
     this.log.info('configuration reloaded: plugins %s', next.names.join(', ') || '(none)');
   }
 
@@ -281,7 +233,7 @@ export class Agent {
 
   /** Asks for a full sync now (coalesced with one already running). */
   requestResync(reason: string): void {
-    this.sync.request(reason);
+    this.ingest.sync.request(reason);
   }
 
   private createCoalescer(config: MmsdConfig): Coalescer {
