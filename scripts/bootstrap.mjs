@@ -29,8 +29,12 @@ run(process.execPath, [join(root, 'scripts', 'oclif-manifest.mjs')]);
 
 if (forTests) {
   const which = (bin) => spawnSync('sh', ['-c', `command -v ${bin} || test -x /usr/sbin/${bin}`], { stdio: 'ignore' }).status === 0;
-  const wanted = { haproxy: 'haproxy', nginx: 'nginx-light', 'redis-server': 'redis-server' };
+  const wanted = { haproxy: 'haproxy', nginx: 'nginx-light', 'redis-server': 'redis-server', openssl: 'openssl' };
   const missing = Object.entries(wanted).filter(([bin]) => !which(bin)).map(([, pkg]) => pkg);
+  // nginx-light's stream module (TCP services, the SNI gateway) and the Lua module (the nginx
+  // handler's reload-free path) are packages of their own; .ci/run installs the same.
+  const modules = { 'ngx_stream_module.so': 'libnginx-mod-stream', 'ngx_http_lua_module.so': 'libnginx-mod-http-lua' };
+  for (const [file, pkg] of Object.entries(modules)) if (!existsSync(`/usr/lib/nginx/modules/${file}`)) missing.push(pkg);
   if (missing.length > 0) {
     const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
     if (isRoot && which('apt-get')) {
