@@ -29,7 +29,8 @@ run(process.execPath, [join(root, 'scripts', 'oclif-manifest.mjs')]);
 
 if (forTests) {
   const which = (bin) => spawnSync('sh', ['-c', `command -v ${bin} || test -x /usr/sbin/${bin}`], { stdio: 'ignore' }).status === 0;
-  const wanted = { haproxy: 'haproxy', nginx: 'nginx-light', 'redis-server': 'redis-server', openssl: 'openssl' };
+  // systemd-analyze checks the unit in packaging/ (test/packaging.test.ts).
+  const wanted = { haproxy: 'haproxy', nginx: 'nginx-light', 'redis-server': 'redis-server', openssl: 'openssl', 'systemd-analyze': 'systemd' };
   const missing = Object.entries(wanted).filter(([bin]) => !which(bin)).map(([, pkg]) => pkg);
   // nginx-light's stream module (TCP services, the SNI gateway) and the Lua module (the nginx
   // handler's reload-free path) are packages of their own; .ci/run installs the same.
