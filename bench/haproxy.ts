@@ -16,6 +16,7 @@ import { runtimeDir } from './tmpfs.js';
 import { Observer, wallNow } from './observer.js';
 import type { StartTimes } from './task-starts.js';
 import { floorStarts, measureStarts } from './task-starts.js';
+import { until } from './until.js';
 import { HaproxySyslog } from './haproxy-syslog.js';
 import { SYNTHETIC_AGENTS } from './agent-config.js';
 
@@ -78,16 +79,6 @@ export interface HaproxyResult {
 export function haproxyFiles(dir: string): Omit<HaproxyFiles, 'dir'> {
   const { dir: _dir, ...files } = testHaproxyFiles(dir);
   return files;
-}
-
-async function until<T>(condition: () => Promise<T | undefined>, what: string, timeoutMs = 300_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await condition().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setImmediate(resolve));
-  }
 }
 
 /** Admin state of one server (ready / drain / maint), from `show servers state <backend>`. */

@@ -8,6 +8,7 @@ import type { Observer } from './observer.js';
 import { wallNow } from './observer.js';
 import { stealMs, threadTimes } from './schedstat.js';
 import type { SimProcess } from './sim-process.js';
+import { until } from './until.js';
 
 /** How long before a measured task start the bench asks the simulator for it. */
 const LAUNCH_AHEAD_MS = 20;
@@ -35,14 +36,6 @@ export interface StartTimes {
   agentCpu: { loop: number; all: number }[];
   simCpu: number[];
   clockDisagreements: number;
-}
-
-async function until(condition: () => Promise<boolean>, what: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setImmediate(resolve));
-  }
 }
 
 /**
@@ -73,7 +66,7 @@ export async function measureStarts(o: StartsOptions): Promise<StartTimes> {
     // HAProxy logs the change a few µs before `show servers state` (another thread) has it.
     await until(async () => {
       const state = parseServersState(await cli(o.socket, `show servers state ${backend}`)).find((s) => s.server === serverName(taskId));
-      return state?.admin === 'ready' && state.operational === 'up';
+      return state?.admin === 'ready' && state.operational === 'up' ? true : undefined;
     }, `${taskId} ready and up in HAProxy after its log said so`, 5000);
     if (applied < runningAt) times.clockDisagreements++;
     times.startToReady.push(applied - runningAt);
