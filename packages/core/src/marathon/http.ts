@@ -11,7 +11,18 @@ export interface HttpRequest {
   fetch?: typeof fetch;
 }
 
-export const REDIRECTS: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
+const REDIRECTS: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
+
+/**
+ * Where an answer redirects the request made to `from` (undefined: it does not); throws once
+ * `hop` (0 for the first answer) reaches `maxRedirects`. The callers follow it themselves,
+ * with the same headers.
+ */
+export function redirectTarget(status: number, location: string | null | undefined, from: string, hop: number, maxRedirects = 5): string | undefined {
+  if (!REDIRECTS.has(status) || !location) return undefined;
+  if (hop >= maxRedirects) throw new Error(`too many redirects (last to ${location})`);
+  return new URL(location, from).toString();
+}
 
 export async function fetchFollowingRedirects(request: HttpRequest): Promise<Response> {
   const doFetch = request.fetch ?? fetch;
@@ -23,12 +34,9 @@ export async function fetchFollowingRedirects(request: HttpRequest): Promise<Res
       redirect: 'manual',
       ...(request.signal ? { signal: request.signal } : {}),
     } as RequestInit);
-    const location = response.headers.get('location');
-    if (!REDIRECTS.has(response.status) || !location) return response;
-    if (hop >= (request.maxRedirects ?? 5)) {
-      throw new Error(`too many redirects (last to ${location})`);
-    }
+    const next = redirectTarget(response.status, response.headers.get('location'), url, hop, request.maxRedirects);
+    if (next === undefined) return response;
     await response.body?.cancel().catch(() => {});
-    url = new URL(location, url).toString();
+    url = next;
   }
 }

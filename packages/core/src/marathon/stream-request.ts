@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { REDIRECTS } from './http.js';
+import { redirectTarget } from './http.js';
 
 /**
  * Opens a response that stays open (Marathon's event stream) with Node's own http(s) client,
@@ -17,23 +17,14 @@ export async function openEventStream(url: string, headers: Record<string, strin
   let target = url;
   for (let hop = 0; ; hop++) {
     const response = await get(target, headers, signal);
-    const location = response.headers.location;
-    if (REDIRECTS.has(response.statusCode ?? 0) && location) {
-      response.destroy();
-      if (hop >= maxRedirects) throw new Error(`too many redirects (last to ${location})`);
-      target = new URL(location, target).toString();
-      continue;
-    }
-    if (response.statusCode !== 200) {
-      response.destroy();
-      throw new Error(`${response.statusCode} ${response.statusMessage ?? ''}`.trim());
-    }
     const type = response.headers['content-type'] ?? '';
-    if (!type.startsWith('text/event-stream')) {
-      response.destroy();
-      throw new Error(`not an event stream (Content-Type: ${type || 'none'})`);
+    if (response.statusCode === 200 && type.startsWith('text/event-stream')) return response;
+    response.destroy();
+    const next = redirectTarget(response.statusCode ?? 0, response.headers.location, target, hop, maxRedirects);
+    if (next === undefined) {
+      throw new Error(response.statusCode === 200 ? `not an event stream (Content-Type: ${type || 'none'})` : `${response.statusCode} ${response.statusMessage ?? ''}`.trim());
     }
-    return response;
+    target = next;
   }
 }
 
