@@ -30,13 +30,15 @@ export function benchModel(apps: number, tasksPerApp: number, starts: number): M
   for (let i = 0; i < warmUp + starts; i++) {
     // A random app each time, as the cluster's starts come: the caches are not kept warm by one app.
     const appId = ids[Math.floor(Math.random() * ids.length)]!;
-    const taskId = `${appId.slice(1).replaceAll('/', '_')}.bench-${i}`;
+    // Marathon 1.8+'s ids: the health result names the instance, not the task.
+    const instanceId = `${appId.slice(1).replaceAll('/', '_')}.instance-bench-${i}`;
+    const taskId = `${instanceId}._app.1`;
     const update = (taskStatus: string) =>
       ({ eventType: 'status_update_event', appId, taskId, taskStatus, host: AGENTS[i % AGENTS.length], ports: [40_000 + (i % 20_000)], ipAddresses: [], version: '2026-01-01T00:00:00.000Z', timestamp: '2026-12-02T00:00:00.000Z' }) as never;
     const t0 = performance.now();
     store.applyStatusUpdate(update('TASK_STARTING'));
     store.applyStatusUpdate(update('TASK_RUNNING'));
-    store.applyHealth(appId, taskId, true);
+    store.applyHealth(appId, instanceId, true);
     store.publish();
     const t1 = performance.now();
     store.applyStatusUpdate(update('TASK_KILLED'));

@@ -1,4 +1,4 @@
-// npm run bench [-- --apps 100,10000 --tasks 10 --events 200 --reloads 5 --kills 3 --flips 10 --readers 1000 --only upstream-confd|full-sync|haproxy|haproxy-restart|cpu-per-event|idle|relay|nginx|model]
+// npm run bench [-- --apps 100,10000 --tasks 10 --instances 10,1000,10000 --starts 20000 --events 200 --reloads 5 --kills 3 --flips 10 --readers 1000 --only upstream-confd|full-sync|haproxy|haproxy-restart|cpu-per-event|idle|relay|nginx|model]
 // Figures are printed side by side from one run (the machine is shared and noisy: compare
 // within a run, not across runs) and saved in bench/results/.
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -15,6 +15,8 @@ import type { RestartResult } from './haproxy-restart.js';
 import type { HaproxyResult } from './haproxy.js';
 import { benchModel } from './model.js';
 import type { ModelResult } from './model.js';
+import { benchServiceView } from './service-view.js';
+import type { ServiceViewResult } from './service-view.js';
 import { benchNginx } from './nginx.js';
 import type { NginxResult } from './nginx.js';
 import { benchRelay } from './relay.js';
@@ -32,6 +34,8 @@ const { values } = parseArgs({
     kills: { type: 'string', default: '3' },
     flips: { type: 'string', default: '10' },
     readers: { type: 'string', default: '1000' },
+    starts: { type: 'string', default: '20000' },
+    instances: { type: 'string', default: '10,1000,10000' },
     only: { type: 'string' },
   },
 });
@@ -41,19 +45,28 @@ const tasks = Number(values.tasks);
 const events = Number(values.events);
 const reloads = Number(values.reloads);
 const kills = Number(values.kills);
-const results: { upstreamConfd?: UpstreamResult[]; fullSync?: FullSyncResult[]; haproxy?: HaproxyResult[]; haproxyRestart?: RestartResult[]; cpuPerEvent?: CpuPerEventResult[]; idle?: IdleResult[]; relay?: RelayResult[]; nginx?: NginxResult[]; model?: ModelResult[] } = {};
+const results: { upstreamConfd?: UpstreamResult[]; fullSync?: FullSyncResult[]; haproxy?: HaproxyResult[]; haproxyRestart?: RestartResult[]; cpuPerEvent?: CpuPerEventResult[]; idle?: IdleResult[]; relay?: RelayResult[]; nginx?: NginxResult[]; model?: ModelResult[]; serviceView?: ServiceViewResult[] } = {};
 
 if (!values.only || values.only === 'model') {
   results.model = [];
-  for (const apps of sizes) {
-    process.stderr.write(`model: ${apps} apps × ${tasks} tasks, 20,000 starts…\n`);
-    results.model.push(benchModel(apps, tasks, 20_000));
+  const starts = Number(values.starts);
+  // The cluster's sizes, then one app with many instances: a task event costs what changed,
+  // not the number of the app's tasks either.
+  const shapes = [...sizes.map((apps) => [apps, tasks] as const), ...values.instances.split(',').filter(Boolean).map((n) => [1, Number(n)] as const)];
+  for (const [apps, perApp] of shapes) {
+    process.stderr.write(`model: ${apps} apps × ${perApp} tasks, ${starts} starts…\n`);
+    results.model.push(benchModel(apps, perApp, starts));
   }
   console.log('\nthe model alone (in process): a task start (three events applied, one publish) and a kill, µs\n');
   console.log('| apps × tasks | start median | p99 | kill median | p99 |');
   console.log('| --- | --- | --- | --- | --- |');
   const us = (value: number): string => `${value.toFixed(1)} µs`;
   for (const r of results.model) console.log(`| ${r.apps} × ${r.tasksPerApp} | ${us(r.start.median)} | ${us(r.start.p99)} | ${us(r.kill.median)} | ${us(r.kill.p99)} |`);
+  results.serviceView = values.instances.split(',').filter(Boolean).map((n) => benchServiceView(Number(n), 2000));
+  console.log('\nthe haproxy handler alone (in process): one task event on a service of N tasks, its view and runtime commands, µs — built in full and derived from the previous view\n');
+  console.log('| tasks of the service | full median | p99 | derived median | p99 |');
+  console.log('| --- | --- | --- | --- | --- |');
+  for (const r of results.serviceView) console.log(`| ${r.tasks} | ${us(r.full.median)} | ${us(r.full.p99)} | ${us(r.derived.median)} | ${us(r.derived.p99)} |`);
 }
 
 if (!values.only || values.only === 'upstream-confd') {

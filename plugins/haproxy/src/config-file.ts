@@ -1,4 +1,4 @@
-import type { PluginContext, Snapshot } from '@mmsd/core';
+import type { PluginContext, Service, Snapshot } from '@mmsd/core';
 import type { Candidate } from './candidate.js';
 import { ConfigLayout } from './config-layout.js';
 import type { HaproxyOptions } from './options.js';
@@ -16,6 +16,8 @@ export interface ConfigFileOptions {
   candidate(load: boolean): Promise<Candidate | undefined>;
   /** A change of this service is one the runtime API applies (else it waits for a reload). */
   atRuntime(view: ServiceView): boolean;
+  /** The view of a service (the controller's, made once per service; default serviceView). */
+  view?(service: Service): ServiceView;
   /** Runs a step in the controller's queue. */
   enqueue(step: () => Promise<void>): Promise<void>;
   /** A reload is scheduled: it writes the file itself. */
@@ -143,7 +145,7 @@ export class ConfigFile {
     if (!snapshot || snapshot.version <= this.writtenVersion || this.o.reloadScheduled()) return;
     const views = [...this.unwritten.keys()].flatMap((name) => {
       const service = snapshot.services.get(name);
-      return service ? [serviceView(service, options)] : [];
+      return service ? [this.o.view ? this.o.view(service) : serviceView(service, options)] : [];
     });
     const layout = this.layout;
     if (layout && views.length === 0 && this.unwritten.size === 0) {

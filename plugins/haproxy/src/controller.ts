@@ -17,7 +17,8 @@ import { LoadedStructure } from './structure.js';
 import type { StartReason } from './supervisor.js';
 import { Supervisor } from './supervisor.js';
 import type { HaproxyView } from './view.js';
-import { serviceView } from './view.js';
+import type { ServiceView } from './view.js';
+import { ServiceViews } from './view-update.js';
 
 /**
  * Keeps the local HAProxy in step with the snapshots. Backend changes (a task up, down,
@@ -30,6 +31,9 @@ export class HaproxyController {
   private readonly process: HaproxyProcess;
   private snapshot: Snapshot | undefined;
   private applied: Applied = new Map();
+  private readonly views: ServiceViews;
+  /** The view each backend's `applied` was last brought to by updateAtRuntime (see runtimeCommands' `only`). */
+  private readonly appliedViews = new Map<string, ServiceView>();
   private readonly structure = new LoadedStructure();
   private running = false;
   private started = false;
@@ -51,6 +55,7 @@ export class HaproxyController {
     render: Renderer,
   ) {
     this.process = new HaproxyProcess({ ...options, log: ctx.log });
+    this.views = new ServiceViews(options);
     this.timers = new ReloadTimers({ minReloadInterval: options.minReloadInterval, run: (force) => void this.enqueue(() => this.reload(force)), stopping: () => this.stopping });
     this.metrics = haproxyMetrics(ctx.metrics);
     this.handover = new StateHandover(ctx, options);
@@ -61,6 +66,7 @@ export class HaproxyController {
       snapshot: () => this.snapshot,
       candidate: (load) => this.candidate(load),
       atRuntime: (view) => this.structure.atRuntime(view),
+      view: (service) => this.views.of(service).view,
       enqueue: (step) => this.enqueue(step),
       reloadScheduled: () => this.timers.scheduled,
       retry: () => void this.enqueue(() => this.reload(false)),
@@ -98,7 +104,7 @@ export class HaproxyController {
       await this.enqueue(() => this.startOrAdopt());
       return;
     }
-    const { structural, runtime } = this.structure.classify(changes.services, this.options);
+    const { structural, runtime } = this.structure.classify(changes.services, this.options, (change) => this.views.of(change.after!, change.before).view);
     for (const name of runtime) this.file.changedAtRuntime(name, snapshot.version);
     if (structural) this.timers.schedule();
     if (runtime.length > 0 && this.options.manage) {
@@ -137,6 +143,7 @@ export class HaproxyController {
   /** HAProxy now runs `view`, loaded from `candidate` (undefined: mmsd only wrote the file). */
   private remember(view: HaproxyView, candidate?: Candidate): void {
     this.applied = appliedFromView(view);
+    this.appliedViews.clear();
     if (candidate) this.structure.loaded(candidate);
     else this.structure.installed(view);
     this.sender.forget();
@@ -204,6 +211,7 @@ export class HaproxyController {
     if (!force && this.timers.failed === 0 && !this.structure.needsReload(candidate)) {
       if (!(await this.file.install(candidate))) return;
       this.structure.installed(candidate.view);
+      this.appliedViews.clear();
       const commands = candidate.view.services.flatMap((service) => runtimeCommands(service, this.applied, this.options.checks));
       if (commands.length > 0) await this.sender.send([...commands, ...this.sender.takePendingDeletes()]);
       return;
@@ -264,6 +272,7 @@ export class HaproxyController {
 
   /** Sets every server whose state the new worker took from an older snapshot. */
   private async verifyStates(view: HaproxyView): Promise<void> {
+    this.appliedViews.clear();
     const commands = await this.handover.corrections(view, this.applied);
     if (commands.length > 0) await this.sender.send(commands);
   }
@@ -274,7 +283,7 @@ export class HaproxyController {
     for (const name of names) {
       const service = this.snapshot.services.get(name);
       if (!service) continue;
-      const view = serviceView(service, this.options);
+      const { view, from, changed } = this.views.of(service);
       if (!this.structure.atRuntime(view)) continue; // a reload is coming for it
       if (staticServersChanged(view, this.applied)) {
         // The structural test sends such a change to a reload first; this guards what is sent.
@@ -282,7 +291,9 @@ export class HaproxyController {
         this.timers.schedule(true);
         continue;
       }
-      commands.push(...runtimeCommands(view, this.applied, this.options.checks));
+      const only = from !== undefined && this.appliedViews.get(view.name) === from ? changed : undefined;
+      commands.push(...runtimeCommands(view, this.applied, this.options.checks, only));
+      this.appliedViews.set(view.name, view);
     }
     commands.push(...this.sender.takePendingDeletes());
     if (commands.length > 0) await this.sender.send(commands);

@@ -1,6 +1,6 @@
 import { staticMembers } from './structure.js';
 import { addressWithPort } from './view.js';
-import type { HaproxyView, ServerState, ServiceView } from './view.js';
+import type { HaproxyView, ServerState, ServerView, ServiceView } from './view.js';
 
 export interface AppliedServer {
   address: string;
@@ -58,39 +58,64 @@ export function staticServersChanged(view: ServiceView, applied: Applied): boole
 /**
  * The runtime API commands that bring one backend of the running HAProxy to `view`: servers
  * added (they start in maintenance), moved, set ready/drain/maint, or removed. `applied` is
- * updated to what the commands will have made of it.
+ * updated to what the commands will have made of it. `only`: the names of the servers that can
+ * differ (applied is in step with the view `view` was derived from, see view-update.ts).
  */
-export function runtimeCommands(view: ServiceView, applied: Applied, checks: boolean): string[] {
+export function runtimeCommands(view: ServiceView, applied: Applied, checks: boolean, only?: readonly string[]): string[] {
   const backend = view.name;
   const current = applied.get(backend) ?? new Map<string, AppliedServer>();
   applied.set(backend, current);
   const commands: string[] = [];
+  if (only) {
+    for (const name of only) {
+      const server = serverNamed(view.servers, name);
+      if (server) serverCommands(backend, server, current, checks, commands);
+      else if (current.has(name)) removeCommands(backend, name, current, commands);
+    }
+    return commands;
+  }
   const wanted = new Set<string>();
   for (const server of view.servers) {
     wanted.add(server.name);
-    const id = `${backend}/${server.name}`;
-    const had = current.get(server.name);
-    if (!had) {
-      commands.push(`add server ${id} ${addressWithPort(server.address, server.port)}${server.options ? ` ${server.options}` : ''}`);
-      // Added servers start in maintenance; checks are enabled before they leave it.
-      if (checks) commands.push(`enable health ${id}`);
-      commands.push(...stateCommands(id, 'maint', server.state, checks, true));
-      current.set(server.name, { address: server.address, port: server.port, state: server.state, fresh: server.state === 'maint' });
-    } else {
-      const moved = had.address !== server.address || had.port !== server.port;
-      if (moved) commands.push(`set server ${id} addr ${server.address} port ${server.port}`);
-      // A new address is a new endpoint, as unchecked as a new server.
-      const from = moved && server.state === 'ready' ? 'maint' : had.state;
-      const unchecked = moved || had.fresh;
-      commands.push(...stateCommands(id, from, server.state, checks, unchecked));
-      current.set(server.name, { address: server.address, port: server.port, state: server.state, fresh: server.state === 'maint' && unchecked });
-    }
+    serverCommands(backend, server, current, checks, commands);
   }
-  for (const name of [...current.keys()]) {
-    if (wanted.has(name)) continue;
-    commands.push(`set server ${backend}/${name} state maint`, `del server ${backend}/${name}`);
-    current.delete(name);
-  }
+  for (const name of [...current.keys()]) if (!wanted.has(name)) removeCommands(backend, name, current, commands);
   return commands;
 }
 
+function serverCommands(backend: string, server: ServerView, current: Map<string, AppliedServer>, checks: boolean, commands: string[]): void {
+  const id = `${backend}/${server.name}`;
+  const had = current.get(server.name);
+  if (!had) {
+    commands.push(`add server ${id} ${addressWithPort(server.address, server.port)}${server.options ? ` ${server.options}` : ''}`);
+    // Added servers start in maintenance; checks are enabled before they leave it.
+    if (checks) commands.push(`enable health ${id}`);
+    commands.push(...stateCommands(id, 'maint', server.state, checks, true));
+    current.set(server.name, { address: server.address, port: server.port, state: server.state, fresh: server.state === 'maint' });
+    return;
+  }
+  const moved = had.address !== server.address || had.port !== server.port;
+  if (moved) commands.push(`set server ${id} addr ${server.address} port ${server.port}`);
+  // A new address is a new endpoint, as unchecked as a new server.
+  const from = moved && server.state === 'ready' ? 'maint' : had.state;
+  const unchecked = moved || had.fresh;
+  commands.push(...stateCommands(id, from, server.state, checks, unchecked));
+  current.set(server.name, { address: server.address, port: server.port, state: server.state, fresh: server.state === 'maint' && unchecked });
+}
+
+function removeCommands(backend: string, name: string, current: Map<string, AppliedServer>, commands: string[]): void {
+  commands.push(`set server ${backend}/${name} state maint`, `del server ${backend}/${name}`);
+  current.delete(name);
+}
+
+/** The server of `name` in servers sorted by name. */
+function serverNamed(servers: readonly ServerView[], name: string): ServerView | undefined {
+  let low = 0;
+  let high = servers.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (servers[mid]!.name < name) low = mid + 1;
+    else high = mid;
+  }
+  return servers[low]?.name === name ? servers[low] : undefined;
+}

@@ -79,14 +79,14 @@ export class LoadedStructure {
    * whether any needs a reload (a TCP service added, removed or redefined). HTTP-only
    * services are not this handler's.
    */
-  classify(changes: Iterable<ServiceChange>, options: HaproxyOptions): { structural: boolean; runtime: string[] } {
+  classify(changes: Iterable<ServiceChange>, options: HaproxyOptions, viewOf: (change: ServiceChange) => ServiceView = (change) => serviceView(change.after!, options)): { structural: boolean; runtime: string[] } {
     const runtime: string[] = [];
     let structural = false;
     for (const change of changes) {
       const tcpBefore = change.before?.transport === 'tcp';
       const tcpAfter = change.after?.transport === 'tcp';
       if (!tcpBefore && !tcpAfter) continue;
-      if (!change.before || !change.after || !tcpBefore || !tcpAfter || !this.atRuntime(serviceView(change.after, options))) structural = true;
+      if (!change.before || !change.after || !tcpBefore || !tcpAfter || !this.atRuntime(viewOf(change))) structural = true;
       else runtime.push(change.name);
     }
     return { structural, runtime };

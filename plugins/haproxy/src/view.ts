@@ -148,7 +148,7 @@ export function addressWithPort(address: string, port: number): string {
   return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
 }
 
-function serverView(service: Service, check: CheckView, backend: Backend & { address: string }, checks: boolean): ServerView {
+export function serverView(service: Service, check: CheckView, backend: Backend & { address: string }, checks: boolean): ServerView {
   const name = serverName(backend.taskId);
   const state = serverState(backend);
   const options = serverOptions(service, check, checks);

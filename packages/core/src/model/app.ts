@@ -106,6 +106,15 @@ export function withTasks(app: App, tasks: ReadonlyMap<string, Task>): App {
   return next;
 }
 
+/** The app with tasks known to differ from its own (a task event's outcome): nothing compared. */
+export function withChangedTasks(app: App, tasks: ReadonlyMap<string, Task>): App {
+  const key = definitionKeys.get(app);
+  if (key === undefined) return withTasks(app, tasks);
+  const next = Object.freeze({ ...app, tasks });
+  definitionKeys.set(next, key);
+  return next;
+}
+
 /** The app's definition is the same (tasks aside). */
 export function sameDefinition(a: App, b: App): boolean {
   return a === b || (definitionKeys.get(a) !== undefined && definitionKeys.get(a) === definitionKeys.get(b));

@@ -31,3 +31,18 @@ export function instanceIdOf(taskId: string): string {
   if (legacy) return `${legacy[1]}.marathon-${legacy[2]}`;
   return taskId;
 }
+
+const MODERN_INSTANCE = /\.instance-[^.]+$/;
+const LEGACY_INSTANCE = /^(.+)\.marathon-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
+
+/**
+ * The task ids an app's instance id most likely has (instanceIdOf of each is `instanceId`):
+ * looked up before scanning all the app's tasks, so that a health event of an app with
+ * thousands of instances costs a few lookups. The first incarnations of a 1.8+ instance, the
+ * two separators of a 1.4–1.7 one.
+ */
+export function likelyTaskIds(instanceId: string): string[] {
+  if (MODERN_INSTANCE.test(instanceId)) return [`${instanceId}._app.1`, `${instanceId}._app.2`, `${instanceId}._app.3`];
+  const legacy = LEGACY_INSTANCE.exec(instanceId);
+  return legacy ? [`${legacy[1]}.${legacy[2]}`, `${legacy[1]}_${legacy[2]}`] : [];
+}

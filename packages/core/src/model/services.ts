@@ -2,11 +2,12 @@ import type { GroupMatcher } from './groups.js';
 import { arraysEqual, recordsEqual } from '../util/equal.js';
 import { parseLabels } from './labels.js';
 import type { LabelRules } from './marathon-lb.js';
-import { appIdProblem, isPortNumber } from './validate.js';
-import type { App, AppHealthCheck, Backend, ExcludedService, HealthCheck, PortSpec, Service, Task } from './types.js';
+import type { AddressLookup } from './backends.js';
+import { backendsAfter, backendsOf, sameBackend } from './backends.js';
+import { appIdProblem } from './validate.js';
+import type { App, AppHealthCheck, ExcludedService, HealthCheck, PortSpec, Service } from './types.js';
 
-/** Returns the IP of a host name (an IP literal is its own address) if known; never blocks. */
-export type AddressLookup = (host: string) => string | undefined;
+export type { AddressLookup } from './backends.js';
 
 export interface ServiceBuildContext {
   readonly matchGroups: GroupMatcher;
@@ -33,47 +34,6 @@ function healthCheckFor(checks: readonly AppHealthCheck[], portIndex: number): H
     intervalSeconds: check.intervalSeconds,
     timeoutSeconds: check.timeoutSeconds,
   });
-}
-
-/** Where a task serves one port (docs/marathon-api.md#where-a-service-ports-backends-are). */
-function endpointOf(app: App, port: PortSpec, task: Task): { host: string; port: number } | undefined {
-  if (task.problem) return undefined;
-  if (app.network === 'container' && port.containerPort !== undefined) {
-    const ip = task.ipAddresses[0];
-    return ip && isPortNumber(port.containerPort) ? { host: ip, port: port.containerPort } : undefined;
-  }
-  if (port.hostPortIndex === undefined) return undefined;
-  const hostPort = task.ports[port.hostPortIndex];
-  if (hostPort === undefined || !task.host) return undefined;
-  return { host: task.host, port: hostPort };
-}
-
-function backendsOf(app: App, port: PortSpec, lookupAddress: AddressLookup): Backend[] {
-  // Sorted by a key made once per backend, not once per comparison.
-  const keyed: { key: string; backend: Backend }[] = [];
-  for (const task of app.tasks.values()) {
-    const endpoint = endpointOf(app, port, task);
-    if (!endpoint) continue;
-    const address = lookupAddress(endpoint.host);
-    const backend: Backend = Object.freeze({
-      taskId: task.id,
-      host: endpoint.host,
-      ...(address ? { address } : {}),
-      port: endpoint.port,
-      state: task.state,
-      health: task.health,
-    });
-    keyed.push({ key: `${endpoint.host}:${endpoint.port}`, backend });
-  }
-  return keyed.sort(compareBackends).map((k) => k.backend);
-}
-
-/** `host:port` order, as upstream files list them; the task id breaks ties. */
-function compareBackends(a: { key: string; backend: Backend }, b: { key: string; backend: Backend }): number {
-  if (a.key !== b.key) return a.key < b.key ? -1 : 1;
-  const ta = a.backend.taskId;
-  const tb = b.backend.taskId;
-  return ta < tb ? -1 : ta > tb ? 1 : 0;
 }
 
 /** A port's service apart from its backends, and why it is excluded if it is. */
@@ -152,29 +112,40 @@ function portTemplate(app: App, port: PortSpec, name: string, idProblem: string 
   return { head, tail, ...(exclusion ? { exclusion } : {}) };
 }
 
-/** All services of an app, one per port index, split into exposed and excluded (with reasons). */
-export function buildServices(app: App, context: ServiceBuildContext): AppServices {
+/**
+ * Task events since the services were last built: `previous` is the app they were built for
+ * (the same definition), `changed` the ids of the tasks that differ, `prior` the service of a
+ * port's name as built then (undefined when it was not placed, e.g. its name collided).
+ */
+export interface TaskChanges {
+  readonly previous: App;
+  readonly changed: Iterable<string>;
+  readonly prior: (name: string) => Service | undefined;
+}
+
+/**
+ * All services of an app, one per port index, split into exposed and excluded (with reasons).
+ * With `since`, a port's backends are its prior service's with the changed tasks' replaced
+ * (O(changed), not O(tasks)), and a service they leave as it was is that same object.
+ */
+export function buildServices(app: App, context: ServiceBuildContext, since?: TaskChanges): AppServices {
   const exposed: Service[] = [];
   const excluded: ExcludedService[] = [];
+  const incremental = since !== undefined && since.previous.ports === app.ports;
   templatesOf(app, context).forEach((template, index) => {
-    const backends = Object.freeze(backendsOf(app, app.ports[index]!, context.lookupAddress));
-    const service: Service = Object.freeze({ ...template.head, backends, ...template.tail });
+    const port = app.ports[index]!;
+    const prior = incremental ? since.prior(template.head.name) : undefined;
+    let service: Service;
+    if (prior) {
+      const backends = backendsAfter(prior.backends, since!.previous, app, port, since!.changed, context.lookupAddress);
+      service = backends === prior.backends ? prior : Object.freeze({ ...prior, backends });
+    } else {
+      service = Object.freeze({ ...template.head, backends: backendsOf(app, port, context.lookupAddress), ...template.tail });
+    }
     if (template.exclusion) excluded.push(Object.freeze({ service, ...template.exclusion }));
     else exposed.push(service);
   });
   return { exposed, excluded };
-}
-
-function sameBackend(a: Backend, b: Backend): boolean {
-  return (
-    a === b ||
-    (a.taskId === b.taskId &&
-      a.host === b.host &&
-      a.address === b.address &&
-      a.port === b.port &&
-      a.state === b.state &&
-      a.health === b.health)
-  );
 }
 
 /** Equal in everything but backends: a change here is structural for a load balancer. */
@@ -209,6 +180,6 @@ export function sameService(a: Service, b: Service): boolean {
   );
 }
 
-export function sameExcluded(a: ExcludedService, b: ExcludedService): boolean {
-  return a === b || (a.reason === b.reason && a.detail === b.detail && sameService(a.service, b.service));
+export function sameExcluded(a: ExcludedService, b: ExcludedService, same: (a: Service, b: Service) => boolean = sameService): boolean {
+  return a === b || (a.reason === b.reason && a.detail === b.detail && same(a.service, b.service));
 }

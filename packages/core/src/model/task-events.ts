@@ -1,12 +1,13 @@
 import type { StatusUpdateEvent } from '../marathon/types.js';
 import { TERMINAL_TASK_STATES } from './health.js';
-import { instanceIdOf } from './ids.js';
+import { instanceIdOf, likelyTaskIds } from './ids.js';
 import { makeTask, sameTask } from './app.js';
 import { ipList, portList } from './from-marathon.js';
+import { withTask } from './task-map.js';
 import type { App, Task } from './types.js';
 
-/** What a task event does to its app: its new tasks, or why nothing changes. */
-export type TaskEventOutcome = { tasks: Map<string, Task> } | 'unchanged' | 'unknown-task' | 'needs-refetch';
+/** What a task event does to its app: its new tasks and the ids that changed, or why nothing changes. */
+export type TaskEventOutcome = { tasks: ReadonlyMap<string, Task>; changed: readonly string[] } | 'unchanged' | 'unknown-task' | 'needs-refetch';
 
 /**
  * The app's tasks after a status_update_event, from the event's payload alone: a terminal
@@ -17,9 +18,7 @@ export function tasksAfterStatusUpdate(app: App, event: StatusUpdateEvent, now: 
   const existing = app.tasks.get(event.taskId);
   if (TERMINAL_TASK_STATES.has(event.taskStatus)) {
     if (!existing) return 'unchanged';
-    const tasks = new Map(app.tasks);
-    tasks.delete(event.taskId);
-    return { tasks };
+    return { tasks: withTask(app.tasks, event.taskId, undefined), changed: [event.taskId] };
   }
   const eventIps = ipList(event.ipAddresses);
   const eventPorts = portList(event.ports);
@@ -40,9 +39,7 @@ export function tasksAfterStatusUpdate(app: App, event: StatusUpdateEvent, now: 
     app.healthChecks.length,
   );
   if (existing && sameTask(existing, task)) return 'unchanged';
-  const tasks = new Map(app.tasks);
-  tasks.set(event.taskId, task);
-  return { tasks };
+  return { tasks: withTask(app.tasks, event.taskId, task), changed: [event.taskId] };
 }
 
 /**
@@ -53,19 +50,30 @@ export function tasksAfterStatusUpdate(app: App, event: StatusUpdateEvent, now: 
 export function tasksAfterHealth(app: App, id: string, alive: boolean | null): TaskEventOutcome {
   const checks = app.healthChecks.length;
   if (checks === 0) return 'unchanged';
-  const direct = app.tasks.get(id);
-  const targets = direct ? [direct] : [...app.tasks.values()].filter((t) => instanceIdOf(t.id) === id);
+  const targets = tasksOfInstance(app.tasks, id);
   if (targets.length === 0) return 'unknown-task';
   if (checks > 1 && alive === true) return 'needs-refetch';
   const results = alive === null ? [] : new Array<boolean>(checks).fill(alive);
-  const tasks = new Map(app.tasks);
-  let changed = false;
+  let tasks = app.tasks;
+  const changed: string[] = [];
   for (const task of targets) {
     const next = makeTask({ ...task, healthResults: results }, checks);
     if (!sameTask(task, next)) {
-      tasks.set(task.id, next);
-      changed = true;
+      tasks = withTask(tasks, task.id, next);
+      changed.push(task.id);
     }
   }
-  return changed ? { tasks } : 'unchanged';
+  return changed.length > 0 ? { tasks, changed } : 'unchanged';
+}
+
+/** The tasks `id` names: a task id, or an instance id (its likely task ids first, then a scan). */
+function tasksOfInstance(tasks: ReadonlyMap<string, Task>, id: string): Task[] {
+  const direct = tasks.get(id);
+  if (direct) return [direct];
+  const likely: Task[] = [];
+  for (const taskId of likelyTaskIds(id)) {
+    const task = tasks.get(taskId);
+    if (task) likely.push(task);
+  }
+  return likely.length > 0 ? likely : [...tasks.values()].filter((t) => instanceIdOf(t.id) === id);
 }

@@ -1,7 +1,7 @@
 import { sameDefinition } from '../model/app.js';
 import type { App, AppChange, ExcludedService, Service, ServiceChange, Snapshot, TaskChange } from '../model/types.js';
 import type { StoreNotices } from './notices.js';
-import { diffTasks, EMPTY_TASKS } from './snapshot.js';
+import { diffTaskIds, diffTasks, EMPTY_TASKS } from './snapshot.js';
 
 export interface Changes {
   apps: AppChange[];
@@ -17,15 +17,22 @@ export interface Current {
 }
 
 /**
- * The changes since `before`, over the apps touched since (`dirty`) alone: a publish costs what
- * changed, not the cluster. Unchanged apps and services are the same objects in both (the
- * model shares structure), so identity is the first test.
+ * What was touched since the last publish: app id → the ids of its tasks that task events
+ * changed, or undefined when anything of the app may have (a definition, a refetch).
  */
-export function collectChanges(before: Snapshot, now: Current, dirty: Iterable<string>, notices: StoreNotices): Changes {
+export type Dirty = ReadonlyMap<string, ReadonlySet<string> | undefined>;
+
+/**
+ * The changes since `before`, over the apps touched since (`dirty`) alone, and in an app only
+ * touched by task events over those tasks alone: a publish costs what changed, not the
+ * cluster. Unchanged apps and services are the same objects in both (the model shares
+ * structure), so identity is the first test.
+ */
+export function collectChanges(before: Snapshot, now: Current, dirty: Dirty, notices: StoreNotices): Changes {
   const apps: AppChange[] = [];
   const tasks: TaskChange[] = [];
   const services: ServiceChange[] = [];
-  for (const id of dirty) {
+  for (const [id, taskIds] of dirty) {
     const oldApp = before.apps.get(id);
     const newApp = now.apps.get(id);
     if (oldApp !== newApp) {
@@ -33,7 +40,8 @@ export function collectChanges(before: Snapshot, now: Current, dirty: Iterable<s
       else if (!newApp) apps.push({ type: 'removed', appId: id, before: oldApp });
       else if (!sameDefinition(oldApp, newApp)) apps.push({ type: 'updated', appId: id, before: oldApp, after: newApp });
       const from = tasks.length;
-      diffTasks(id, oldApp?.tasks ?? EMPTY_TASKS, newApp?.tasks ?? EMPTY_TASKS, tasks);
+      if (taskIds && oldApp && newApp) diffTaskIds(id, oldApp.tasks, newApp.tasks, taskIds, tasks);
+      else diffTasks(id, oldApp?.tasks ?? EMPTY_TASKS, newApp?.tasks ?? EMPTY_TASKS, tasks);
       for (let i = from; i < tasks.length; i++) notices.task(tasks[i]!);
     }
     const names = new Set([...(oldApp?.services ?? []), ...(newApp?.services ?? [])]);

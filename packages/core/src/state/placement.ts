@@ -36,10 +36,16 @@ export class ServicePlacement {
     this.excluded = this.excluded.asImmutable();
   }
 
-  /** Replaces the services of `previous` by those of `next`, keeping equal ones. Returns whether any changed. */
-  place(id: string, previous: App | undefined, next: App | undefined): boolean {
+  /**
+   * Replaces the services of `previous` by those of `next`, keeping equal ones. Returns whether
+   * any changed. `changedTasks`: `next` is `previous` after task events on these tasks alone, so
+   * only their backends are redone and an unchanged service is the same object (no comparing).
+   */
+  place(id: string, previous: App | undefined, next: App | undefined, changedTasks?: Iterable<string>): boolean {
     let changed = false;
-    const built = next ? buildServices(next, this.context) : { exposed: [], excluded: [] };
+    const since = previous && next && changedTasks ? { previous, changed: changedTasks, prior: (name: string) => this.placedOf(id, name) } : undefined;
+    const same = since ? (a: Service, b: Service) => a === b : sameService;
+    const built = next ? buildServices(next, this.context, since) : { exposed: [], excluded: [] };
     const keep = new Set<string>();
     const owned = (name: string): boolean => {
       const other = this.services.get(name)?.appId ?? this.excluded.get(name)?.service.appId;
@@ -59,14 +65,14 @@ export class ServicePlacement {
       if (collides(service)) continue;
       keep.add(service.name);
       const old = this.services.get(service.name);
-      if (old && sameService(old, service)) continue;
+      if (old && same(old, service)) continue;
       this.services = this.services.set(service.name, service);
       if (this.excluded.has(service.name)) this.excluded = this.excluded.delete(service.name);
       changed = true;
     }
     for (const entry of built.excluded) {
       if (collides(entry.service)) continue;
-      changed = this.placeExcluded(entry, keep) || changed;
+      changed = this.placeExcluded(entry, keep, same) || changed;
     }
     for (const name of previous?.services ?? []) {
       if (keep.has(name)) continue;
@@ -82,15 +88,23 @@ export class ServicePlacement {
     return changed;
   }
 
-  private placeExcluded(entry: ExcludedService, keep: Set<string>): boolean {
+  private placeExcluded(entry: ExcludedService, keep: Set<string>, same: (a: Service, b: Service) => boolean): boolean {
     const name = entry.service.name;
     keep.add(name);
     const old = this.excluded.get(name);
     const wasExposed = this.services.get(name)?.appId === entry.service.appId;
     if (wasExposed) this.services = this.services.delete(name);
-    if (old && sameExcluded(old, entry)) return wasExposed;
+    if (old && sameExcluded(old, entry, same)) return wasExposed;
     this.excluded = this.excluded.set(name, entry);
     return true;
+  }
+
+  /** The service of `name` as placed for app `id` (exposed or excluded), if it is. */
+  private placedOf(id: string, name: string): Service | undefined {
+    const exposed = this.services.get(name);
+    if (exposed) return exposed.appId === id ? exposed : undefined;
+    const excluded = this.excluded.get(name)?.service;
+    return excluded?.appId === id ? excluded : undefined;
   }
 
   private ownerOf(name: string): string | undefined {

@@ -36,6 +36,22 @@ export function diffTasks(appId: string, before: ReadonlyMap<string, Task>, afte
   }
 }
 
+/**
+ * diffTasks where only the tasks `ids` can differ between `before` and `after` (task events
+ * since the last publish): O(ids), not O(tasks).
+ */
+export function diffTaskIds(appId: string, before: ReadonlyMap<string, Task>, after: ReadonlyMap<string, Task>, ids: Iterable<string>, out: TaskChange[]): void {
+  if (before === after) return;
+  for (const taskId of ids) {
+    const old = before.get(taskId);
+    const task = after.get(taskId);
+    if (old === task) continue;
+    if (!old) out.push({ type: 'added', appId, taskId, after: task! });
+    else if (!task) out.push({ type: 'removed', appId, taskId, before: old });
+    else if (!sameTask(old, task)) out.push({ type: 'updated', appId, taskId, before: old, after: task });
+  }
+}
+
 /** The change set of `snapshot` seen from nothing (for handlers that start late, e.g. after a reload). */
 export function initialChanges(snapshot: Snapshot): ChangeSet {
   const apps: AppChange[] = [];

@@ -7,7 +7,7 @@ import type { MarathonApp, StatusUpdateEvent } from '../marathon/types.js';
 import type { AddressResolver } from '../model/address-resolver.js';
 import { createGroupMatcher } from '../model/groups.js';
 import type { LabelRules } from '../model/marathon-lb.js';
-import { withTasks } from '../model/app.js';
+import { withChangedTasks } from '../model/app.js';
 import { InvalidAppError, normalizeApp } from '../model/from-marathon.js';
 import { tasksAfterHealth, tasksAfterStatusUpdate } from '../model/task-events.js';
 import type { TaskEventOutcome } from '../model/task-events.js';
@@ -42,7 +42,7 @@ export interface Publication {
 export class StateStore {
   private apps = IMap<string, App>();
   private published: Snapshot = freezeSnapshot(IMap(), IMap(), IMap(), 0, undefined);
-  private readonly dirty = new Set<string>();
+  private readonly dirty = new Map<string, Set<string> | undefined>();
   private fullPending = false;
   private version = 0;
   private syncedAt: string | undefined;
@@ -231,7 +231,7 @@ export class StateStore {
 
   private applyOutcome(app: App, outcome: TaskEventOutcome): TaskEventResult {
     if (typeof outcome === 'string') return outcome;
-    this.setApp(app.id, withTasks(app, outcome.tasks));
+    this.setApp(app.id, withChangedTasks(app, outcome.tasks), outcome.changed);
     return 'applied';
   }
 
@@ -265,18 +265,28 @@ export class StateStore {
     }
   }
 
-  private setApp(id: string, next: App | undefined): void {
+  /** `changedTasks`: `next` is the app after task events on these tasks alone (see placement.place). */
+  private setApp(id: string, next: App | undefined, changedTasks?: readonly string[]): void {
     const previous = this.apps.get(id);
     if (previous === next) return;
     this.beginBatch();
     try {
       if (next) this.apps = this.apps.set(id, next);
       else this.apps = this.apps.delete(id);
-      this.placement.place(id, previous, next);
+      this.placement.place(id, previous, next, changedTasks);
     } finally {
       this.endBatch();
     }
-    this.dirty.add(id);
+    this.touch(id, changedTasks);
+  }
+
+  private touch(id: string, changedTasks: readonly string[] | undefined): void {
+    const known = this.dirty.get(id);
+    if (changedTasks && (known || !this.dirty.has(id))) {
+      const ids = known ?? new Set<string>();
+      for (const taskId of changedTasks) ids.add(taskId);
+      this.dirty.set(id, ids);
+    } else if (!changedTasks) this.dirty.set(id, undefined);
   }
 
   private rebuildServices(id: string): void {
@@ -284,7 +294,7 @@ export class StateStore {
     if (!app) return;
     this.beginBatch();
     try {
-      if (this.placement.place(id, app, app)) this.dirty.add(id);
+      if (this.placement.place(id, app, app)) this.touch(id, []);
     } finally {
       this.endBatch();
     }
