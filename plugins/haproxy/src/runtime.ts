@@ -1,5 +1,5 @@
 import { staticMembers } from './structure.js';
-import { addressWithPort } from './view.js';
+import { addressWithPort, serverIndex } from './view.js';
 import type { HaproxyView, ServerState, ServerView, ServiceView } from './view.js';
 
 export interface AppliedServer {
@@ -68,8 +68,8 @@ export function runtimeCommands(view: ServiceView, applied: Applied, checks: boo
   const commands: string[] = [];
   if (only) {
     for (const name of only) {
-      const server = serverNamed(view.servers, name);
-      if (server) serverCommands(backend, server, current, checks, commands);
+      const server = view.servers[serverIndex(view.servers, name)];
+      if (server?.name === name) serverCommands(backend, server, current, checks, commands);
       else if (current.has(name)) removeCommands(backend, name, current, commands);
     }
     return commands;
@@ -106,16 +106,4 @@ function serverCommands(backend: string, server: ServerView, current: Map<string
 function removeCommands(backend: string, name: string, current: Map<string, AppliedServer>, commands: string[]): void {
   commands.push(`set server ${backend}/${name} state maint`, `del server ${backend}/${name}`);
   current.delete(name);
-}
-
-/** The server of `name` in servers sorted by name. */
-function serverNamed(servers: readonly ServerView[], name: string): ServerView | undefined {
-  let low = 0;
-  let high = servers.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if (servers[mid]!.name < name) low = mid + 1;
-    else high = mid;
-  }
-  return servers[low]?.name === name ? servers[low] : undefined;
 }

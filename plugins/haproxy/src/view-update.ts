@@ -1,8 +1,8 @@
 import type { Backend, Service } from '@mmsd/core';
 import { serverName } from './names.js';
 import type { HaproxyOptions } from './options.js';
-import type { ServerView, ServiceView } from './view.js';
-import { serverView, serviceView } from './view.js';
+import type { ServiceView } from './view.js';
+import { serverIndex, serverView, serviceView } from './view.js';
 
 /** A service's view and, when it was derived from an earlier view, that view and the server names that differ. */
 export interface ViewOf {
@@ -75,17 +75,6 @@ function backendChanges(before: readonly Backend[], after: readonly Backend[]): 
   return gone.length + added.length > 64 ? undefined : { gone, added };
 }
 
-function indexOfName(servers: readonly ServerView[], name: string): number {
-  let low = 0;
-  let high = servers.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if (servers[mid]!.name < name) low = mid + 1;
-    else high = mid;
-  }
-  return low;
-}
-
 /** `previous` with the servers of the changed backends redone; undefined where only a full view is right. */
 function derive(previous: ServiceView, service: Service, options: HaproxyOptions): ViewOf | undefined {
   if (!sameButBackends(previous.service, service)) return undefined;
@@ -98,14 +87,14 @@ function derive(previous: ServiceView, service: Service, options: HaproxyOptions
   const changed = new Set<string>();
   for (const backend of changes.gone) {
     const name = serverName(backend.taskId);
-    const at = indexOfName(servers, name);
+    const at = serverIndex(servers, name);
     if (servers[at]?.taskId !== backend.taskId) return undefined;
     servers.splice(at, 1);
     changed.add(name);
   }
   for (const backend of changes.added) {
     const server = serverView(service, previous.check, backend as Backend & { address: string }, options.checks);
-    const at = indexOfName(servers, server.name);
+    const at = serverIndex(servers, server.name);
     if (servers[at]?.name === server.name) return undefined;
     servers.splice(at, 0, server);
     changed.add(server.name);

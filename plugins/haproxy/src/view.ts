@@ -165,6 +165,18 @@ export function serverView(service: Service, check: CheckView, backend: Backend 
   };
 }
 
+/** Where a server of `name` is, or would go, in a view's servers (sorted by name). */
+export function serverIndex(servers: readonly ServerView[], name: string): number {
+  let low = 0;
+  let high = servers.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (servers[mid]!.name < name) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
 export function serviceView(service: Service, options: HaproxyOptions, warnings: string[] = []): ServiceView {
   const check = checkOf(service, options.checks, warnings);
   const servers: ServerView[] = [];
