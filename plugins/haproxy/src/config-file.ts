@@ -2,7 +2,6 @@ import type { PluginContext, Service, Snapshot } from '@mmsd/core';
 import type { Candidate } from './candidate.js';
 import { ConfigLayout } from './config-layout.js';
 import type { HaproxyOptions } from './options.js';
-import { serviceView } from './view.js';
 import type { ServiceView } from './view.js';
 
 /** A runtime rewrite of the config file waits at least this many times the last one's duration. */
@@ -16,8 +15,8 @@ export interface ConfigFileOptions {
   candidate(load: boolean): Promise<Candidate | undefined>;
   /** A change of this service is one the runtime API applies (else it waits for a reload). */
   atRuntime(view: ServiceView): boolean;
-  /** The view of a service (the controller's, made once per service; default serviceView). */
-  view?(service: Service): ServiceView;
+  /** The view of a service (the controller's, made once per service object). */
+  view(service: Service): ServiceView;
   /** Runs a step in the controller's queue. */
   enqueue(step: () => Promise<void>): Promise<void>;
   /** A reload is scheduled: it writes the file itself. */
@@ -145,7 +144,7 @@ export class ConfigFile {
     if (!snapshot || snapshot.version <= this.writtenVersion || this.o.reloadScheduled()) return;
     const views = [...this.unwritten.keys()].flatMap((name) => {
       const service = snapshot.services.get(name);
-      return service ? [this.o.view ? this.o.view(service) : serviceView(service, options)] : [];
+      return service ? [this.o.view(service)] : [];
     });
     const layout = this.layout;
     if (layout && views.length === 0 && this.unwritten.size === 0) {

@@ -101,15 +101,13 @@ export function withTasks(app: App, tasks: ReadonlyMap<string, Task>): App {
   const key = definitionKeys.get(app);
   if (key === undefined) return makeApp(definitionOf(app), tasks, app);
   if (tasksEqual(app.tasks, tasks)) return app;
-  const next = Object.freeze({ ...app, tasks });
-  definitionKeys.set(next, key);
-  return next;
+  return withChangedTasks(app, tasks);
 }
 
 /** The app with tasks known to differ from its own (a task event's outcome): nothing compared. */
 export function withChangedTasks(app: App, tasks: ReadonlyMap<string, Task>): App {
   const key = definitionKeys.get(app);
-  if (key === undefined) return withTasks(app, tasks);
+  if (key === undefined) return makeApp(definitionOf(app), tasks, app);
   const next = Object.freeze({ ...app, tasks });
   definitionKeys.set(next, key);
   return next;

@@ -2,6 +2,8 @@
 import { OrderedMap } from 'immutable/dist/immutable.es.js';
 import type { Task } from './types.js';
 
+export const PERSISTENT_FROM = 64;
+
 /**
  * An app's tasks with one task set or removed, the given map unchanged. A small app's tasks
  * stay a plain Map, copied (a copy of a few dozen entries costs less than a persistent map's
@@ -21,8 +23,6 @@ export function withTask(tasks: ReadonlyMap<string, Task>, id: string, task: Tas
   const converted = OrderedMap<string, Task>(tasks as Map<string, Task>);
   return asReadonly(task ? converted.set(id, task) : converted.delete(id));
 }
-
-export const PERSISTENT_FROM = 64;
 
 // Immutable's maps implement the ReadonlyMap reading API (get, has, size, keys, values,
 // entries, forEach, iteration), as the snapshot's maps do.

@@ -280,13 +280,16 @@ export class StateStore {
     this.touch(id, changedTasks);
   }
 
+  /** Marks the app for the next publish: these tasks changed, or (undefined) anything may have. */
   private touch(id: string, changedTasks: readonly string[] | undefined): void {
-    const known = this.dirty.get(id);
-    if (changedTasks && (known || !this.dirty.has(id))) {
-      const ids = known ?? new Set<string>();
-      for (const taskId of changedTasks) ids.add(taskId);
-      this.dirty.set(id, ids);
-    } else if (!changedTasks) this.dirty.set(id, undefined);
+    if (!changedTasks) {
+      this.dirty.set(id, undefined);
+      return;
+    }
+    if (this.dirty.has(id) && this.dirty.get(id) === undefined) return; // all of it is compared already
+    const ids = this.dirty.get(id) ?? new Set<string>();
+    for (const taskId of changedTasks) ids.add(taskId);
+    this.dirty.set(id, ids);
   }
 
   private rebuildServices(id: string): void {
