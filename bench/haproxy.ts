@@ -19,6 +19,7 @@ import { floorStarts, measureStarts } from './task-starts.js';
 import { until } from './until.js';
 import { HaproxySyslog } from './haproxy-syslog.js';
 import { SYNTHETIC_AGENTS } from './agent-config.js';
+import { setPolicy } from './schedstat.js';
 
 
 export interface HaproxyResult {
@@ -69,6 +70,12 @@ export interface HaproxyResult {
    * simulator's CPU per start: what the machine takes without mmsd's work.
    */
   floor: { startToReady: Summary; cpuPerStart: Summary; waited: Summary; simCpuPerStart: Summary };
+  /**
+   * With `realtime`: as many starts again, through mmsd and then the floor agent, with the
+   * agent's and HAProxy's threads in SCHED_FIFO (priority 10): what packaging/systemd/realtime.conf
+   * gives mmsd and the HAProxy it starts. Absent when the kernel refused it (no CAP_SYS_NICE).
+   */
+  realtime?: { startToReady: Summary; healthToReady: Summary; runQueueWait: HaproxyResult['runQueueWait']; mmsdCpuPerStart: Summary; floor?: { startToReady: Summary; cpuPerStart: Summary; waited: Summary } };
   /** mmsd's peak RSS (VmHWM) over the whole run. */
   mmsdPeakRssMb: number;
   /** mmsd's log lines of the reloads (their split of the time). */
@@ -108,7 +115,7 @@ function runQueueSummary(waits: { latency: number; mmsd: number; haproxy: number
  * and new apps (a reload each). HAProxy's own health checks are off (the synthetic tasks do
  * not exist); services are bound on 127.0.0.2.
  */
-export async function benchHaproxy(apps: number, tasksPerApp: number, events: number, reloads: number): Promise<HaproxyResult> {
+export async function benchHaproxy(apps: number, tasksPerApp: number, events: number, reloads: number, realtime = false): Promise<HaproxyResult> {
   const sim = await startSimProcess(['--apps', String(apps), '--tasks', String(tasksPerApp), '--heartbeat', '10000']);
   const scratch = await runtimeDir('mmsd-bench-haproxy-');
   const files = haproxyFiles(scratch);
@@ -159,8 +166,16 @@ export async function benchHaproxy(apps: number, tasksPerApp: number, events: nu
     // Task starts through mmsd, then the same through the floor agent (mmsd stopped first).
     const haproxyPid = (await workerPid(files.socket)) ?? Number.NaN;
     let starts: StartTimes;
+    let fifo: StartTimes | undefined;
     try {
       starts = await measureStarts({ sim, syslog, observer, socket: files.socket, apps: list.apps, agentPid: mmsd.pid!, haproxyPid, count: events, firstPort: 40_000 });
+      if (realtime && setPolicy([mmsd.pid!, haproxyPid], 'fifo')) {
+        try {
+          fifo = await measureStarts({ sim, syslog, observer, socket: files.socket, apps: list.apps, agentPid: mmsd.pid!, haproxyPid, count: events, firstPort: 45_000 });
+        } finally {
+          setPolicy([mmsd.pid!, haproxyPid], 'other');
+        }
+      }
     } finally {
       await observer.stop();
       observer = undefined;
@@ -193,7 +208,9 @@ export async function benchHaproxy(apps: number, tasksPerApp: number, events: nu
     const mmsdPeakRssMb = Number(/^VmHWM:\s+(\d+)/m.exec(await readFile(`/proc/${mmsd.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
     mmsd.kill('SIGTERM');
     await exited;
-    const floor = await floorStarts({ sim, syslog, socket: files.socket, apps: list.apps, haproxyPid: current ?? Number.NaN, count: events, firstPort: 50_000 }, SYNTHETIC_AGENTS);
+    const floors = await floorStarts({ sim, syslog, socket: files.socket, apps: list.apps, haproxyPid: current ?? Number.NaN, count: events, firstPort: 50_000 }, SYNTHETIC_AGENTS, fifo !== undefined);
+    const floor = floors.other;
+    const floorOf = (times: StartTimes) => ({ startToReady: summarize(times.startToReady), cpuPerStart: summarize(times.agentCpu.map((c) => c.all)), waited: summarize(times.waits.map((w) => w.mmsd)) });
     return {
       apps,
       tasksPerApp,
@@ -212,8 +229,19 @@ export async function benchHaproxy(apps: number, tasksPerApp: number, events: nu
       runQueueWait: runQueueSummary(starts.waits),
       mmsdCpuPerStart: { loop: summarize(starts.agentCpu.map((c) => c.loop)), all: summarize(starts.agentCpu.map((c) => c.all)) },
       simCpuPerStart: summarize(starts.simCpu),
-      clockDisagreements: starts.clockDisagreements + floor.clockDisagreements,
-      floor: { startToReady: summarize(floor.startToReady), cpuPerStart: summarize(floor.agentCpu.map((c) => c.all)), waited: summarize(floor.waits.map((w) => w.mmsd)), simCpuPerStart: summarize(floor.simCpu) },
+      clockDisagreements: starts.clockDisagreements + floor.clockDisagreements + (fifo?.clockDisagreements ?? 0) + (floors.fifo?.clockDisagreements ?? 0),
+      floor: { ...floorOf(floor), simCpuPerStart: summarize(floor.simCpu) },
+      ...(fifo
+        ? {
+            realtime: {
+              startToReady: summarize(fifo.startToReady),
+              healthToReady: summarize(fifo.healthToReady),
+              runQueueWait: runQueueSummary(fifo.waits),
+              mmsdCpuPerStart: summarize(fifo.agentCpu.map((c) => c.all)),
+              ...(floors.fifo ? { floor: floorOf(floors.fifo) } : {}),
+            },
+          }
+        : {}),
       mmsdPeakRssMb,
       reloadLines: log.filter((l) => /HAProxy reloaded|checked by haproxy -c/.test(l)).map((l) => l.replace(/^\S+ /, '')),
     };

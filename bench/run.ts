@@ -1,4 +1,4 @@
-// npm run bench [-- --apps 100,10000 --tasks 10 --instances 10,1000,10000 --starts 20000 --events 200 --reloads 5 --kills 3 --flips 10 --readers 1000 --only upstream-confd|full-sync|haproxy|haproxy-restart|cpu-per-event|idle|relay|nginx|model]
+// npm run bench [-- --apps 100,10000 --tasks 10 --instances 10,1000,10000 --starts 20000 --events 200 --reloads 5 --kills 3 --flips 10 --readers 1000 --sched both|other --only upstream-confd|full-sync|haproxy|haproxy-restart|cpu-per-event|idle|relay|nginx|model]
 // Figures are printed side by side from one run (the machine is shared and noisy: compare
 // within a run, not across runs) and saved in bench/results/.
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -37,6 +37,7 @@ const { values } = parseArgs({
     starts: { type: 'string', default: '20000' },
     instances: { type: 'string', default: '10,1000,10000' },
     only: { type: 'string' },
+    sched: { type: 'string', default: 'both' },
   },
 });
 
@@ -109,7 +110,7 @@ if (!values.only || values.only === 'haproxy') {
   results.haproxy = [];
   for (const apps of sizes) {
     process.stderr.write(`haproxy: ${apps} apps × ${tasks} tasks, ${events} health flips, ${reloads} new apps…\n`);
-    results.haproxy.push(await benchHaproxy(apps, tasks, events, reloads));
+    results.haproxy.push(await benchHaproxy(apps, tasks, events, reloads, values.sched !== 'other'));
   }
   console.log('\nhaproxy handler: the real CLI and a real HAProxy (checks off, services on 127.0.0.2)\n');
   console.log('| apps × tasks | start (sync, render, check, start) | render | haproxy -c | config | health flip → HAProxy state median | p99 | max | reloads during flips | new app → served median | max | reload (mmsd) median | HAProxy worker RSS |');
@@ -140,6 +141,19 @@ if (!values.only || values.only === 'haproxy') {
   for (const r of results.haproxy) {
     const f = r.floor;
     console.log(`| ${r.apps} × ${r.tasksPerApp} | ${ms(r.startToReady.median)} | ${ms(r.startToReady.p99)} | ${ms(r.startToReady.max)} | ${ms(r.mmsdCpuPerStart.all.median)} | ${ms(r.runQueueWait.mmsd.p99)} | ${ms(f.startToReady.median)} | ${ms(f.startToReady.p99)} | ${ms(f.startToReady.max)} | ${ms(f.cpuPerStart.median)} | ${ms(f.waited.p99)} | ${ms(r.simCpuPerStart.median)} / ${ms(f.simCpuPerStart.median)} |`);
+  }
+  if (results.haproxy.some((r) => r.realtime)) {
+    console.log('\nthe same starts again, as many, with the agent\'s and HAProxy\'s threads in SCHED_FIFO (priority 10: packaging/systemd/realtime.conf), mmsd then the floor agent; the simulator and the bench stay in the default policy\n');
+    console.log('| apps × tasks | mmsd: event → ready median | p99 | max | health result → ready median | p99 | CPU per start (all threads) | waited for a CPU p99 | HAProxy waited p99 | floor agent: event → ready median | p99 | max | CPU per start |');
+    console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+    for (const r of results.haproxy) {
+      const x = r.realtime;
+      if (!x) continue;
+      const f = x.floor;
+      console.log(`| ${r.apps} × ${r.tasksPerApp} | ${ms(x.startToReady.median)} | ${ms(x.startToReady.p99)} | ${ms(x.startToReady.max)} | ${ms(x.healthToReady.median)} | ${ms(x.healthToReady.p99)} | ${ms(x.mmsdCpuPerStart.median)} | ${ms(x.runQueueWait.mmsd.p99)} | ${ms(x.runQueueWait.haproxy.p99)} | ${f ? ms(f.startToReady.median) : '–'} | ${f ? ms(f.startToReady.p99) : '–'} | ${f ? ms(f.startToReady.max) : '–'} | ${f ? ms(f.cpuPerStart.median) : '–'} |`);
+    }
+  } else if (values.sched !== 'other') {
+    console.log('\n(no SCHED_FIFO runs: chrt was refused — it needs CAP_SYS_NICE — or is missing)');
   }
   const [small, large] = [results.haproxy[0], results.haproxy.at(-1)];
   if (small && large && small !== large) {

@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 
 export interface ThreadTimes {
@@ -42,5 +44,24 @@ export async function stealMs(): Promise<number> {
     return Number(cpu[8]) * 10;
   } catch {
     return Number.NaN;
+  }
+}
+
+/**
+ * Puts every thread of each process in `policy` (`fifo`: SCHED_FIFO priority 10, what the
+ * systemd drop-in packaging/systemd/realtime.conf gives mmsd and the HAProxy it starts;
+ * `other`: back to the default). Threads made later inherit it. False when the kernel
+ * refuses (no CAP_SYS_NICE) or `chrt` (util-linux) is missing.
+ */
+export function setPolicy(pids: readonly number[], policy: 'fifo' | 'other'): boolean {
+  try {
+    for (const pid of pids) {
+      for (const tid of readdirSync(`/proc/${pid}/task`)) {
+        execFileSync('chrt', policy === 'fifo' ? ['--fifo', '-p', '10', tid] : ['--other', '-p', '0', tid], { stdio: 'ignore' });
+      }
+    }
+    return true;
+  } catch {
+    return false;
   }
 }

@@ -15,7 +15,9 @@ export interface SimProcess {
 
 /** `mmsd-sim` in a process of its own, so that its work does not share the agent's event loop. */
 export async function startSimProcess(args: string[]): Promise<SimProcess> {
-  const child = spawn(process.execPath, [SIM_BIN, '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // MMSD_BENCH_SIM_NODE_FLAGS: Node flags for the simulator (e.g. --cpu-prof --cpu-prof-dir=/tmp/prof).
+  const flags = process.env.MMSD_BENCH_SIM_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...flags, SIM_BIN, '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   const line = await new Promise<string>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`mmsd-sim exited (${code})`)));
     createInterface({ input: child.stdout! }).once('line', resolve);

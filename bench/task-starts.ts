@@ -6,7 +6,7 @@ import { haproxyCli as cli, parseServersState, proxyName, serverName } from '@mm
 import type { HaproxySyslog } from './haproxy-syslog.js';
 import type { Observer } from './observer.js';
 import { wallNow } from './observer.js';
-import { stealMs, threadTimes } from './schedstat.js';
+import { setPolicy, stealMs, threadTimes } from './schedstat.js';
 import type { SimProcess } from './sim-process.js';
 import { until } from './until.js';
 
@@ -82,8 +82,11 @@ export async function measureStarts(o: StartsOptions): Promise<StartTimes> {
 
 const FLOOR_AGENT = fileURLToPath(new URL('./floor-agent.ts', import.meta.url));
 
-/** The same starts through the floor agent (bench/floor-agent.ts) instead of mmsd, which must have stopped. */
-export async function floorStarts(o: Omit<StartsOptions, 'agentPid' | 'observer'>, hosts: Record<string, string>): Promise<StartTimes> {
+/**
+ * The same starts through the floor agent (bench/floor-agent.ts) instead of mmsd, which must
+ * have stopped; with `realtime`, then as many again with it and HAProxy in SCHED_FIFO.
+ */
+export async function floorStarts(o: Omit<StartsOptions, 'agentPid' | 'observer'>, hosts: Record<string, string>, realtime: boolean): Promise<{ other: StartTimes; fifo?: StartTimes }> {
   const agent = spawn(process.execPath, ['--conditions=@mmsd/source', '--import=tsx', FLOOR_AGENT, `${o.sim.url}/v2/events`, o.socket, JSON.stringify(hosts)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   const exited = new Promise((resolve) => agent.once('exit', resolve));
   try {
@@ -91,7 +94,14 @@ export async function floorStarts(o: Omit<StartsOptions, 'agentPid' | 'observer'
       agent.once('message', () => resolve());
       agent.once('exit', (code) => reject(new Error(`the floor agent exited (${code})`)));
     });
-    return await measureStarts({ ...o, agentPid: agent.pid! });
+    setPolicy([o.haproxyPid], 'other');
+    const other = await measureStarts({ ...o, agentPid: agent.pid! });
+    if (!realtime || !setPolicy([agent.pid!, o.haproxyPid], 'fifo')) return { other };
+    try {
+      return { other, fifo: await measureStarts({ ...o, agentPid: agent.pid!, firstPort: o.firstPort + 5000 }) };
+    } finally {
+      setPolicy([o.haproxyPid], 'other');
+    }
   } finally {
     agent.kill('SIGTERM');
     await exited;

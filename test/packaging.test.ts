@@ -56,6 +56,25 @@ test('the systemd unit: HAProxy and nginx outlive mmsd, SIGHUP reloads, restarts
   t.is(one('Install.WantedBy'), 'multi-user.target');
 });
 
+test('the real-time drop-in: the unit with it passes systemd-analyze verify; mmsd and what it starts in SCHED_FIFO at a low priority', async (t) => {
+  const s = await scratch(t);
+  const unit = await readFile(repoPath('packaging/systemd/mmsd.service'), 'utf8');
+  const dropIn = await readFile(repoPath('packaging/systemd/realtime.conf'), 'utf8');
+  const bin = await s.write('mmsd', '#!/bin/sh\n');
+  await chmod(bin, 0o755);
+  // A drop-in's sections are read as if appended to the unit.
+  const file = await s.write('mmsd.service', `${unit.replace('ExecStart=/usr/bin/mmsd ', `ExecStart=${bin} `)}\n${dropIn}`);
+  const { stdout, stderr } = await run('systemd-analyze', ['verify', file], { env: { ...process.env, SYSTEMD_LOG_LEVEL: 'notice' } });
+  t.is(`${stdout}${stderr}`.trim(), '');
+  const settings = unitSettings(dropIn);
+  t.deepEqual([...settings.keys()].sort(), ['Service.CPUSchedulingPolicy', 'Service.CPUSchedulingPriority', 'Service.CPUSchedulingResetOnFork'], 'nothing else changed');
+  t.is(settings.get('Service.CPUSchedulingPolicy')?.[0], 'fifo');
+  const priority = Number(settings.get('Service.CPUSchedulingPriority')?.[0]);
+  t.true(priority >= 1 && priority < 50, 'below the kernel threads of the real-time band (50)');
+  t.is(settings.get('Service.CPUSchedulingResetOnFork')?.[0], 'no', 'HAProxy and nginx inherit it');
+  t.true(dropIn.includes('/etc/systemd/system/mmsd.service.d/realtime.conf'), 'says where it goes');
+});
+
 test('the OpenRC script parses, and reload, depend and start_pre do what they say (against a fake start-stop-daemon)', async (t) => {
   const s = await scratch(t);
   const script = repoPath('packaging/openrc/mmsd');
