@@ -75,7 +75,7 @@ export interface HaproxyResult {
    * agent's and HAProxy's threads in SCHED_FIFO (priority 10): what packaging/systemd/realtime.conf
    * gives mmsd and the HAProxy it starts. Absent when the kernel refused it (no CAP_SYS_NICE).
    */
-  realtime?: { startToReady: Summary; healthToReady: Summary; runQueueWait: HaproxyResult['runQueueWait']; mmsdCpuPerStart: Summary; floor?: { startToReady: Summary; cpuPerStart: Summary; waited: Summary } };
+  realtime?: Pick<HaproxyResult, 'startToReady' | 'healthToReady' | 'runQueueWait' | 'mmsdCpuPerStart'> & { floor?: Omit<HaproxyResult['floor'], 'simCpuPerStart'> };
   /** mmsd's peak RSS (VmHWM) over the whole run. */
   mmsdPeakRssMb: number;
   /** mmsd's log lines of the reloads (their split of the time). */
@@ -211,6 +211,12 @@ export async function benchHaproxy(apps: number, tasksPerApp: number, events: nu
     const floors = await floorStarts({ sim, syslog, socket: files.socket, apps: list.apps, haproxyPid: current ?? Number.NaN, count: events, firstPort: 50_000 }, SYNTHETIC_AGENTS, fifo !== undefined);
     const floor = floors.other;
     const floorOf = (times: StartTimes) => ({ startToReady: summarize(times.startToReady), cpuPerStart: summarize(times.agentCpu.map((c) => c.all)), waited: summarize(times.waits.map((w) => w.mmsd)) });
+    const mmsdOf = (times: StartTimes) => ({
+      startToReady: summarize(times.startToReady),
+      healthToReady: summarize(times.healthToReady),
+      runQueueWait: runQueueSummary(times.waits),
+      mmsdCpuPerStart: { loop: summarize(times.agentCpu.map((c) => c.loop)), all: summarize(times.agentCpu.map((c) => c.all)) },
+    });
     return {
       apps,
       tasksPerApp,
@@ -223,23 +229,14 @@ export async function benchHaproxy(apps: number, tasksPerApp: number, events: nu
       createToServed: summarize(creates),
       reloadMs: summarize(reloadMs),
       haproxyRssMb,
-      startToReady: summarize(starts.startToReady),
+      ...mmsdOf(starts),
       startToReadySeen: summarize(starts.startToReadySeen),
-      healthToReady: summarize(starts.healthToReady),
-      runQueueWait: runQueueSummary(starts.waits),
-      mmsdCpuPerStart: { loop: summarize(starts.agentCpu.map((c) => c.loop)), all: summarize(starts.agentCpu.map((c) => c.all)) },
       simCpuPerStart: summarize(starts.simCpu),
       clockDisagreements: starts.clockDisagreements + floor.clockDisagreements + (fifo?.clockDisagreements ?? 0) + (floors.fifo?.clockDisagreements ?? 0),
       floor: { ...floorOf(floor), simCpuPerStart: summarize(floor.simCpu) },
       ...(fifo
         ? {
-            realtime: {
-              startToReady: summarize(fifo.startToReady),
-              healthToReady: summarize(fifo.healthToReady),
-              runQueueWait: runQueueSummary(fifo.waits),
-              mmsdCpuPerStart: summarize(fifo.agentCpu.map((c) => c.all)),
-              ...(floors.fifo ? { floor: floorOf(floors.fifo) } : {}),
-            },
+            realtime: { ...mmsdOf(fifo), ...(floors.fifo ? { floor: floorOf(floors.fifo) } : {}) },
           }
         : {}),
       mmsdPeakRssMb,

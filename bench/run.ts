@@ -150,7 +150,7 @@ if (!values.only || values.only === 'haproxy') {
       const x = r.realtime;
       if (!x) continue;
       const f = x.floor;
-      console.log(`| ${r.apps} × ${r.tasksPerApp} | ${ms(x.startToReady.median)} | ${ms(x.startToReady.p99)} | ${ms(x.startToReady.max)} | ${ms(x.healthToReady.median)} | ${ms(x.healthToReady.p99)} | ${ms(x.mmsdCpuPerStart.median)} | ${ms(x.runQueueWait.mmsd.p99)} | ${ms(x.runQueueWait.haproxy.p99)} | ${f ? ms(f.startToReady.median) : '–'} | ${f ? ms(f.startToReady.p99) : '–'} | ${f ? ms(f.startToReady.max) : '–'} | ${f ? ms(f.cpuPerStart.median) : '–'} |`);
+      console.log(`| ${r.apps} × ${r.tasksPerApp} | ${ms(x.startToReady.median)} | ${ms(x.startToReady.p99)} | ${ms(x.startToReady.max)} | ${ms(x.healthToReady.median)} | ${ms(x.healthToReady.p99)} | ${ms(x.mmsdCpuPerStart.all.median)} | ${ms(x.runQueueWait.mmsd.p99)} | ${ms(x.runQueueWait.haproxy.p99)} | ${f ? ms(f.startToReady.median) : '–'} | ${f ? ms(f.startToReady.p99) : '–'} | ${f ? ms(f.startToReady.max) : '–'} | ${f ? ms(f.cpuPerStart.median) : '–'} |`);
     }
   } else if (values.sched !== 'other') {
     console.log('\n(no SCHED_FIFO runs: chrt was refused — it needs CAP_SYS_NICE — or is missing)');

@@ -1,5 +1,4 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 
 export interface ThreadTimes {
@@ -47,19 +46,18 @@ export async function stealMs(): Promise<number> {
   }
 }
 
+const POLICY = { fifo: ['--fifo', '10'], other: ['--other', '0'] } as const;
+
 /**
  * Puts every thread of each process in `policy` (`fifo`: SCHED_FIFO priority 10, what the
  * systemd drop-in packaging/systemd/realtime.conf gives mmsd and the HAProxy it starts;
  * `other`: back to the default). Threads made later inherit it. False when the kernel
  * refuses (no CAP_SYS_NICE) or `chrt` (util-linux) is missing.
  */
-export function setPolicy(pids: readonly number[], policy: 'fifo' | 'other'): boolean {
+export function setPolicy(pids: readonly number[], policy: keyof typeof POLICY): boolean {
+  const [flag, priority] = POLICY[policy];
   try {
-    for (const pid of pids) {
-      for (const tid of readdirSync(`/proc/${pid}/task`)) {
-        execFileSync('chrt', policy === 'fifo' ? ['--fifo', '-p', '10', tid] : ['--other', '-p', '0', tid], { stdio: 'ignore' });
-      }
-    }
+    for (const pid of pids) execFileSync('chrt', [flag, '--all-tasks', '-p', priority, String(pid)], { stdio: 'ignore' });
     return true;
   } catch {
     return false;

@@ -94,7 +94,6 @@ export async function floorStarts(o: Omit<StartsOptions, 'agentPid' | 'observer'
       agent.once('message', () => resolve());
       agent.once('exit', (code) => reject(new Error(`the floor agent exited (${code})`)));
     });
-    setPolicy([o.haproxyPid], 'other');
     const other = await measureStarts({ ...o, agentPid: agent.pid! });
     if (!realtime || !setPolicy([agent.pid!, o.haproxyPid], 'fifo')) return { other };
     try {

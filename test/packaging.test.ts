@@ -26,16 +26,25 @@ function unitSettings(text: string): Map<string, string[]> {
   return settings;
 }
 
-test('the systemd unit passes systemd-analyze verify, without a warning', async (t) => {
+/**
+ * What `systemd-analyze verify` says of the unit, with `dropIn` appended (a drop-in's sections
+ * are read as if appended to the unit). Verify reports bad values as warnings, with exit code 0.
+ */
+async function verify(t: Parameters<typeof scratch>[0], dropIn = ''): Promise<string> {
   const s = await scratch(t);
   const unit = await readFile(repoPath('packaging/systemd/mmsd.service'), 'utf8');
   // verify wants the ExecStart program to exist: a stand-in for /usr/bin/mmsd.
   const bin = await s.write('mmsd', '#!/bin/sh\n');
   await chmod(bin, 0o755);
-  t.true(unit.includes('ExecStart=/usr/bin/mmsd '), 'mmsd where packages put it');
-  const file = await s.write('mmsd.service', unit.replace('ExecStart=/usr/bin/mmsd ', `ExecStart=${bin} `));
+  const file = await s.write('mmsd.service', `${unit.replace('ExecStart=/usr/bin/mmsd ', `ExecStart=${bin} `)}${dropIn ? `\n${dropIn}` : ''}`);
   const { stdout, stderr } = await run('systemd-analyze', ['verify', file], { env: { ...process.env, SYSTEMD_LOG_LEVEL: 'notice' } });
-  t.is(`${stdout}${stderr}`.trim(), '', 'no complaint (verify reports bad values as warnings, with exit code 0)');
+  return `${stdout}${stderr}`.trim();
+}
+
+test('the systemd unit passes systemd-analyze verify, without a warning', async (t) => {
+  const unit = await readFile(repoPath('packaging/systemd/mmsd.service'), 'utf8');
+  t.true(unit.includes('ExecStart=/usr/bin/mmsd '), 'mmsd where packages put it');
+  t.is(await verify(t), '', 'no complaint');
 });
 
 test('the systemd unit: HAProxy and nginx outlive mmsd, SIGHUP reloads, restarts on failure, low ports with one capability, runtime dirs kept', async (t) => {
@@ -57,15 +66,8 @@ test('the systemd unit: HAProxy and nginx outlive mmsd, SIGHUP reloads, restarts
 });
 
 test('the real-time drop-in: the unit with it passes systemd-analyze verify; mmsd and what it starts in SCHED_FIFO at a low priority', async (t) => {
-  const s = await scratch(t);
-  const unit = await readFile(repoPath('packaging/systemd/mmsd.service'), 'utf8');
   const dropIn = await readFile(repoPath('packaging/systemd/realtime.conf'), 'utf8');
-  const bin = await s.write('mmsd', '#!/bin/sh\n');
-  await chmod(bin, 0o755);
-  // A drop-in's sections are read as if appended to the unit.
-  const file = await s.write('mmsd.service', `${unit.replace('ExecStart=/usr/bin/mmsd ', `ExecStart=${bin} `)}\n${dropIn}`);
-  const { stdout, stderr } = await run('systemd-analyze', ['verify', file], { env: { ...process.env, SYSTEMD_LOG_LEVEL: 'notice' } });
-  t.is(`${stdout}${stderr}`.trim(), '');
+  t.is(await verify(t, dropIn), '');
   const settings = unitSettings(dropIn);
   t.deepEqual([...settings.keys()].sort(), ['Service.CPUSchedulingPolicy', 'Service.CPUSchedulingPriority', 'Service.CPUSchedulingResetOnFork'], 'nothing else changed');
   t.is(settings.get('Service.CPUSchedulingPolicy')?.[0], 'fifo');

@@ -4,9 +4,8 @@
 import test from 'ava';
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { startCli } from './helpers/cli.js';
 import { masterPid, workerPid } from './helpers/haproxy.js';
-import { backends, serving, setup, webApp } from './helpers/mmsd-haproxy.js';
+import { backends, serving, setup, startMmsd, webApp } from './helpers/mmsd-haproxy.js';
 import { freePort } from './helpers/ports.js';
 
 const PRIORITY = 10;
@@ -38,8 +37,7 @@ const fifo = (pid: number) => threadPolicies(pid).every(([policy, priority]) => 
   const [one] = await backends(t, ['one']);
   const port = await freePort();
   await webApp(sim, '/svc', port, [one!]);
-  const cli = startCli(['run', '--config', config, '--log-level', 'debug'], { env: s.env, wrap: ['chrt', '--fifo', String(PRIORITY)] });
-  t.teardown(() => cli.stop('SIGKILL'));
+  const cli = startMmsd(t, config, s.env, ['chrt', '--fifo', String(PRIORITY)]);
   await serving(port);
 
   t.true(fifo(cli.child.pid!), `mmsd: ${JSON.stringify(threadPolicies(cli.child.pid!))}`);

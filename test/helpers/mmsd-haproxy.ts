@@ -32,8 +32,9 @@ export async function setup(t: T, options: { extra?: Record<string, unknown>; ya
   return { sim, s, files, ports, config };
 }
 
-export function startMmsd(t: T, config: string, env: Record<string, string>) {
-  const cli = startCli(['run', '--config', config, '--log-level', 'debug'], { env });
+/** `wrap`: a command that runs mmsd (e.g. `chrt --fifo 10`). */
+export function startMmsd(t: T, config: string, env: Record<string, string>, wrap?: readonly string[]) {
+  const cli = startCli(['run', '--config', config, '--log-level', 'debug'], { env, ...(wrap ? { wrap } : {}) });
   t.teardown(() => cli.stop('SIGKILL'));
   return cli;
 }
